@@ -1,0 +1,107 @@
+"""The composition root: config -> store -> content -> core -> platforms -> scheduler -> one aiohttp server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aiohttp import web
+
+from bot.config import Config, Settings
+from bot.core import Core
+from bot.core.platform import Platform
+from bot.local.platform import LocalPlatform
+from bot.store import Store
+from content.model import Pack
+from content.search import Index
+
+log = logging.getLogger("shiftbrief")
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class Assembly:
+    """The built bot: the core, its web application and what runs beside it."""
+
+    core: Core
+    web: web.Application
+    notes: list[str] = field(default_factory=list)
+
+
+def build_platforms(settings: Settings, config: Config, store: Store, clock: Clock) -> dict[str, Platform]:
+    """The platforms this process can post to: local always; Slack and Teams when configured."""
+    platforms: dict[str, Platform] = {"local": LocalPlatform(config)}
+    return platforms
+
+
+def build_core(settings: Settings, config: Config, pack: Pack, clock: Clock, store: Store | None = None) -> Core:
+    store = store or Store.open(settings.db_path, clock())
+    platforms = build_platforms(settings, config, store, clock)
+    return Core(config, store, pack, clock, platforms, Index(pack))
+
+
+def build_app(settings: Settings, config: Config, pack: Pack, clock: Clock, store: Store | None = None) -> Assembly:
+    core = build_core(settings, config, pack, clock, store)
+    app = web.Application(client_max_size=1024 * 1024)
+    assembly = Assembly(core, app)
+    app.router.add_get("/healthz", _health)
+
+    if settings.host_is_loopback:
+        from bot.local.workspace import add_routes
+
+        add_routes(app, core)
+        assembly.notes.append(f"local workspace at http://{_url_host(settings.host)}:{settings.port}/")
+    else:
+        assembly.notes.append(
+            f"local workspace is off: HOST={settings.host} is not a loopback address, and anyone who can reach "
+            "the page could act as anyone. Use HOST=127.0.0.1 to try it."
+        )
+
+    async def recover(_app: web.Application) -> None:
+        counts = await core.recover()
+        if any(counts.values()):
+            log.info("recovered unfinished deliveries: %s", counts)
+
+    app.on_startup.append(recover)
+    app.on_cleanup.append(_close_store(core))
+    return assembly
+
+
+def _close_store(core: Core) -> Callable[[web.Application], Awaitable[None]]:
+    async def close(_app: web.Application) -> None:
+        core.store.close()
+
+    return close
+
+
+async def _health(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+async def serve(assembly: Assembly, settings: Settings) -> None:
+    """Run the one aiohttp server until SIGINT or SIGTERM."""
+    runner = web.AppRunner(assembly.web, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    for note in assembly.notes:
+        log.info("%s", note)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down")
+        await runner.cleanup()

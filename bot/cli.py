@@ -1,0 +1,375 @@
+"""The `shiftbrief` command: a thin layer over the core and the store.
+
+Commands that report take `--json`; errors are one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.clock import system_clock
+from bot.config import Config, ConfigError, Settings, load_config, load_settings
+from bot.core import CoreError
+from bot.core.roles import CLI
+from bot.store import Store
+from content.model import ContentError, Pack
+
+log = logging.getLogger("shiftbrief")
+
+
+class UsageError(Exception):
+    """A bad command line; the message says what to change."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=logging.INFO if args.command == "run" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.handler(args) or 0)
+    except (ConfigError, ContentError, CoreError, UsageError, FileExistsError) as exc:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            print(f"shiftbrief: {line}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shiftbrief",
+        description="Hot spots policing briefings for shift teams in Slack, Microsoft Teams and a local workspace.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str, handler: Callable[[argparse.Namespace], int | None],
+                group: Any = sub) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = group.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    command("run", "Start the bot: local workspace, Slack, Teams and the scheduler in one process.", cmd_run)
+
+    p = command("ask", "Answer a question from the content pack, as the bot would.", cmd_ask)
+    p.add_argument("question", help="the question, or - to read one question per line from standard input")
+    p.add_argument("--json", action="store_true", help="print JSON (one object per line with -)")
+
+    content = sub.add_parser("content", help="Work with the content pack.", description="Work with the content pack.")
+    content_sub = content.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
+    p = command("check", "Validate every card; name the file, field and reason of each problem.", cmd_content_check,
+                content_sub)
+    p.add_argument("--path", type=Path, help="folder of cards (default: the shipped pack)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    schedule = sub.add_parser("schedule", help="The pre-shift nudges.", description="The pre-shift nudges.")
+    schedule_sub = schedule.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
+    p = command("preview", "List the shifts, nudge times and cards for the coming days.", cmd_schedule_preview,
+                schedule_sub)
+    p.add_argument("--team", help="one team id (default: every team)")
+    p.add_argument("--from", dest="start", required=True, help="first local date, YYYY-MM-DD")
+    p.add_argument("--days", type=int, required=True, help="how many days (1-366)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = command("status", "The next nudges and recent missed or failed deliveries.", cmd_schedule_status,
+                schedule_sub)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command("post", "Post a briefing card to a team's channel now.", cmd_post)
+    p.add_argument("--team", required=True, help="team id from the configuration")
+    p.add_argument("--topic", help="a topic id (default: next in the team's curriculum)")
+    p.add_argument("--card", help="a card id (default: chosen by the curriculum)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command("stats", "Acknowledgement and understanding by officer, team, topic or week.", cmd_stats)
+    p.add_argument("--team", help="one team id (default: every team)")
+    p.add_argument("--by", choices=["officer", "team", "topic", "week"], default="team", help="grouping (default team)")
+    p.add_argument("--since", help="only deliveries on or after this local date, YYYY-MM-DD")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help='print {"rows": [...]}')
+    fmt.add_argument("--csv", action="store_true", help="print CSV with a header row")
+
+    p = command("questions", "Questions officers asked; --unanswered for the content-gap list.", cmd_questions)
+    p.add_argument("--unanswered", action="store_true", help="only questions the bot could not answer (or rated unhelpful)")
+    p.add_argument("--limit", type=int, default=200, help="at most this many, newest first (default 200)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    db = sub.add_parser("db", help="Database maintenance.", description="Database maintenance.")
+    db_sub = db.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
+    p = command("backup", "Copy the database to PATH (SQLite online backup: safe while the bot runs).", cmd_db_backup,
+                db_sub)
+    p.add_argument("path", type=Path, help="the new backup file")
+    p = command("purge", "Delete deliveries, acknowledgements, answers, questions and audit older than DAYS.",
+                cmd_db_purge, db_sub)
+    p.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="age in days (1 or more)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    demo = sub.add_parser("demo", help="Demonstration data.", description="Demonstration data.")
+    demo_sub = demo.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
+    p = command("seed", "Fill the database with some weeks of made-up activity for the demo teams.", cmd_demo_seed,
+                demo_sub)
+    p.add_argument("--weeks", type=int, default=6, help="weeks of history (1-52, default 6)")
+
+    slack = sub.add_parser("slack", help="Slack set-up.", description="Slack set-up.")
+    slack_sub = slack.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
+    p = command("manifest", "Print a Slack app manifest (Socket Mode) for a force's Slack admin.", cmd_slack_manifest,
+                slack_sub)
+    p.add_argument("--name", default="shiftbrief", help="the app's display name (default shiftbrief)")
+
+    teams = sub.add_parser("teams", help="Microsoft Teams set-up.", description="Microsoft Teams set-up.")
+    teams_sub = teams.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
+    p = command("package", "Build the Teams app package (manifest and icons) as a zip.", cmd_teams_package, teams_sub)
+    p.add_argument("--app-id", required=True, help="the Azure bot registration's Microsoft App ID")
+    p.add_argument("--out", type=Path, required=True, help="the zip file to write")
+    return parser
+
+
+# -- shared set-up ------------------------------------------------------------------------------
+def _settings_and_config() -> tuple[Settings, Config]:
+    settings = load_settings()
+    return settings, load_config(settings.config_path)
+
+
+def _pack(path: Path | None = None) -> Pack:
+    from content import load_pack
+
+    return load_pack(path, today=system_clock().date())
+
+
+def _store(settings: Settings) -> Store:
+    return Store.open(settings.db_path, system_clock())
+
+
+def _local_date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{what}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=None, default=str))
+
+
+# -- commands -----------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import build_app, serve
+
+    settings, config = _settings_and_config()
+    pack = _pack()
+    for warning in pack.warnings:
+        log.warning("%s", warning)
+    assembly = build_app(settings, config, pack, system_clock)
+    asyncio.run(serve(assembly, settings))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from content.search import Index
+
+    settings, config = _settings_and_config()
+    index = Index(_pack())
+    store = _store(settings)
+    try:
+        questions = sys.stdin if args.question == "-" else [args.question]
+        for raw in questions:
+            text = " ".join(raw.split())
+            if not text:
+                continue
+            answer = index.answer(text[:500])
+            card = answer.card if answer.answered else None
+            store.record_question(
+                asked_by=None, via="cli", text=text, answered=answer.answered, card_id=card.id if card else None,
+                topic=card.topic if card else None, score=answer.score, now=system_clock(),
+            )
+            if args.json:
+                _print_json(answer.as_json())
+                sys.stdout.flush()
+            elif card is not None:
+                print(f"{card.title}\n\n{card.body}\n\nSource: {card.sources[0].citation()} {card.sources[0].url}")
+                print(f"(card {card.id}, topic {card.topic}, score {answer.score:.2f})")
+            else:
+                print("I don't know: none of the training cards answers that. It has been added to the content-gap list.")
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    from content import load_pack
+
+    try:
+        pack = load_pack(args.path, today=system_clock().date())
+    except ContentError as exc:
+        if args.json:
+            _print_json({"ok": False, "problems": [vars(p) for p in exc.problems]})
+        for problem in exc.problems:
+            print(str(problem), file=sys.stderr)
+        print(f"shiftbrief: content check failed: {len(exc.problems)} problem(s)", file=sys.stderr)
+        return 1
+    topics = sorted({c.topic for c in pack.cards})
+    if args.json:
+        _print_json({"ok": True, "cards": len(pack.cards), "topics": topics, "warnings": [str(w) for w in pack.warnings]})
+    else:
+        for warning in pack.warnings:
+            print(str(warning), file=sys.stderr)
+        print(f"ok: {len(pack.cards)} cards on {len(topics)} topics")
+    return 0
+
+
+def cmd_schedule_preview(args: argparse.Namespace) -> int:
+    raise UsageError("schedule preview is not available yet in this build")
+
+
+def cmd_schedule_status(args: argparse.Namespace) -> int:
+    raise UsageError("schedule status is not available yet in this build")
+
+
+def cmd_post(args: argparse.Namespace) -> int:
+    from bot.app import build_core
+
+    settings, config = _settings_and_config()
+    if config.team(args.team) is None:
+        raise UsageError(f"--team: no team {args.team!r}; teams: {', '.join(t.id for t in config.teams)}")
+    core = build_core(settings, config, _pack(), system_clock)
+    try:
+        view = asyncio.run(core.post_briefing(CLI, args.team, topic=args.topic, card_id=args.card, reason="cli"))
+    finally:
+        core.store.close()
+    if args.json:
+        _print_json({"delivery": view.delivery.id, "team": view.team.id, "channel": view.team.channel,
+                     "card": view.card.id, "topic": view.card.topic, "recipients": view.recipients})
+    else:
+        print(f"Posted \u201c{view.card.title}\u201d ({view.card.id}) to {view.team.name} in {view.team.channel}.")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from bot.app import build_core
+
+    settings, config = _settings_and_config()
+    since = None
+    if args.since:
+        since = datetime.combine(_local_date(args.since, "--since"), time(0), tzinfo=config.timezone)
+    if args.team and config.team(args.team) is None:
+        raise UsageError(f"--team: no team {args.team!r}; teams: {', '.join(t.id for t in config.teams)}")
+    core = build_core(settings, config, _pack(), system_clock)
+    try:
+        rows = core.stats(CLI, by=args.by, team_id=args.team, since=since)
+    finally:
+        core.store.close()
+    from bot.core.stats import columns
+
+    if args.json:
+        _print_json({"rows": rows})
+    elif args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns(rows, args.by), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        _print_table(rows, columns(rows, args.by))
+    return 0
+
+
+def _print_table(rows: list[dict[str, Any]], cols: list[str]) -> None:
+    text = [[c for c in cols]] + [["" if r.get(c) is None else str(r.get(c)) for c in cols] for r in rows]
+    widths = [max(len(row[i]) for row in text) for i in range(len(cols))]
+    for row in text:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    if not rows:
+        print("(nothing delivered yet)")
+
+
+def cmd_questions(args: argparse.Namespace) -> int:
+    settings, _config = _settings_and_config()
+    if not 1 <= args.limit <= 10000:
+        raise UsageError("--limit must be from 1 to 10000")
+    store = _store(settings)
+    try:
+        rows = store.questions(unanswered_only=args.unanswered, limit=args.limit)
+    finally:
+        store.close()
+    if args.json:
+        _print_json({"rows": rows})
+    else:
+        for row in rows:
+            status = f"answered by {row['card_id']}" if row["answered"] else "NOT ANSWERED"
+            print(f"{row['asked_at'][:16]}  {status}: {row['text']}")
+        if not rows:
+            print("(no questions)")
+    return 0
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    settings, _config = _settings_and_config()
+    if not settings.db_path.exists():
+        raise UsageError(f"there is no database at {settings.db_path} (SHIFTBRIEF_DB)")
+    if not args.path.parent.is_dir():
+        raise UsageError(f"{args.path.parent} is not a folder")
+    store = _store(settings)
+    try:
+        store.backup(args.path)
+    finally:
+        store.close()
+    print(f"backed up {settings.db_path} to {args.path}")
+    return 0
+
+
+def cmd_db_purge(args: argparse.Namespace) -> int:
+    if args.older_than < 1:
+        raise UsageError("--older-than must be 1 day or more")
+    settings, _config = _settings_and_config()
+    store = _store(settings)
+    now = system_clock()
+    try:
+        counts = store.purge(now - timedelta(days=args.older_than))
+        store.audit(CLI.id, "purge", None, f"older than {args.older_than} days: {counts}", now)
+    finally:
+        store.close()
+    if args.json:
+        _print_json(counts)
+    else:
+        print("purged " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    return 0
+
+
+def cmd_demo_seed(args: argparse.Namespace) -> int:
+    from bot.demo import seed
+
+    if not 1 <= args.weeks <= 52:
+        raise UsageError("--weeks must be from 1 to 52")
+    settings, config = _settings_and_config()
+    store = _store(settings)
+    try:
+        count = seed(store, config, _pack(), system_clock(), args.weeks)
+    finally:
+        store.close()
+    print(f"seeded {count} deliveries over {args.weeks} weeks")
+    return 0
+
+
+def cmd_slack_manifest(args: argparse.Namespace) -> int:
+    raise UsageError("slack manifest is not available yet in this build")
+
+
+def cmd_teams_package(args: argparse.Namespace) -> int:
+    raise UsageError("teams package is not available yet in this build")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,332 @@
+"""The configuration: `shiftbrief.toml` for teams, rotas and roles, the environment for secrets.
+
+Everything is validated into frozen dataclasses at start-up; a bad file stops start-up with the
+file, the key and the reason.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PLATFORMS = ("slack", "teams", "local")
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+PERSON_ID = re.compile(r"^(slack|teams|local):[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
+CHANNEL_ID = re.compile(r"^(slack|teams|local):\S{1,256}$")
+SHIFT_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ConfigError(ValueError):
+    """A configuration problem, naming the file, the key and the reason."""
+
+    def __init__(self, source: str, key: str, reason: str) -> None:
+        super().__init__(f"{source}: key `{key}`: {reason}")
+        self.source, self.key, self.reason = source, key, reason
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    channel: str
+    sergeants: tuple[str, ...]
+    rota_start: date
+    rota: tuple[time | None, ...]
+    nudge_minutes_before: int = 30
+    remind_after_minutes: int | None = None
+    members: tuple[str, ...] = ()
+
+    @property
+    def platform(self) -> str:
+        return self.channel.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class Config:
+    timezone: ZoneInfo
+    coordinators: tuple[str, ...]
+    teams: tuple[Team, ...]
+    people: Mapping[str, str] = field(default_factory=dict)
+    questions_channel: str | None = None
+    source: str = "(built-in demo)"
+
+    def team(self, team_id: str) -> Team | None:
+        return next((t for t in self.teams if t.id == team_id), None)
+
+    def team_for_channel(self, channel: str) -> Team | None:
+        return next((t for t in self.teams if t.channel == channel), None)
+
+    def display_name(self, person_id: str) -> str:
+        return self.people.get(person_id) or person_id.split(":", 1)[-1]
+
+    def known_people(self) -> list[str]:
+        """Everyone the configuration names, coordinators first, for the local workspace's picker."""
+        seen: dict[str, None] = {}
+        for pid in self.coordinators:
+            seen[pid] = None
+        for team in self.teams:
+            for pid in (*team.sergeants, *team.members):
+                seen[pid] = None
+        for pid in self.people:
+            seen[pid] = None
+        return list(seen)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The environment: where things are and the platforms' secrets."""
+
+    config_path: Path
+    db_path: Path
+    host: str
+    port: int
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    microsoft_app_id: str | None = None
+    microsoft_app_password: str | None = None
+    microsoft_app_tenant_id: str | None = None
+    microsoft_app_type: str = "SingleTenant"
+
+    @property
+    def host_is_loopback(self) -> bool:
+        return is_loopback(self.host)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def read_dotenv(path: Path, environ: dict[str, str]) -> None:
+    """Fill `environ` from a `.env` file without overriding what is already set."""
+    if not path.is_file():
+        return
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :]
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise ConfigError(str(path), f"line {number}", "expected KEY=value")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        environ.setdefault(key.strip(), value)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    if environ is None:
+        read_dotenv(Path(".env"), env)
+    port_text = env.get("PORT", "3978")
+    try:
+        port = int(port_text)
+        if not 0 <= port <= 65535:
+            raise ValueError
+    except ValueError:
+        raise ConfigError("environment", "PORT", f"{port_text!r} is not a port number (0-65535)") from None
+    app_type = env.get("MICROSOFT_APP_TYPE") or "SingleTenant"
+    if app_type not in ("SingleTenant", "MultiTenant", "UserAssignedMSI"):
+        raise ConfigError(
+            "environment", "MICROSOFT_APP_TYPE", f"{app_type!r}: expected SingleTenant, MultiTenant or UserAssignedMSI"
+        )
+    return Settings(
+        config_path=Path(env.get("SHIFTBRIEF_CONFIG") or "shiftbrief.toml"),
+        db_path=Path(env.get("SHIFTBRIEF_DB") or "shiftbrief.db"),
+        host=env.get("HOST") or "127.0.0.1",
+        port=port,
+        slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+        slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+        slack_app_token=env.get("SLACK_APP_TOKEN") or None,
+        slack_api_url=env.get("SLACK_API_URL") or None,
+        microsoft_app_id=env.get("MICROSOFT_APP_ID") or None,
+        microsoft_app_password=env.get("MICROSOFT_APP_PASSWORD") or None,
+        microsoft_app_tenant_id=env.get("MICROSOFT_APP_TENANT_ID") or None,
+        microsoft_app_type=app_type,
+    )
+
+
+def load_config(path: Path) -> Config:
+    """Read the TOML file at `path`; with no file there, the built-in demo force."""
+    if not path.exists():
+        return demo_config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), "(file)", f"not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), "(file)", f"cannot be read: {exc}") from None
+    return parse_config(data, str(path))
+
+
+def parse_config(data: Mapping[str, Any], source: str) -> Config:
+    known = {"timezone", "roles", "team", "people", "questions_channel"}
+    for key in data:
+        if key not in known:
+            raise ConfigError(source, key, f"unknown key; expected one of {', '.join(sorted(known))}")
+    zone_name = data.get("timezone", "Europe/London")
+    if not isinstance(zone_name, str):
+        raise ConfigError(source, "timezone", "must be a string such as \"Europe/London\"")
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(source, "timezone", f"{zone_name!r} is not an IANA time zone") from None
+
+    roles = data.get("roles", {})
+    if not isinstance(roles, dict):
+        raise ConfigError(source, "roles", "must be a table")
+    for key in roles:
+        if key != "coordinators":
+            raise ConfigError(source, f"roles.{key}", "unknown key; expected `coordinators`")
+    coordinators = _people(roles.get("coordinators", []), source, "roles.coordinators")
+
+    people_table = data.get("people", {})
+    if not isinstance(people_table, dict):
+        raise ConfigError(source, "people", "must be a table of \"platform:id\" = \"Display name\"")
+    people: dict[str, str] = {}
+    for pid, name in people_table.items():
+        if not PERSON_ID.match(pid):
+            raise ConfigError(source, f"people.{pid}", "not a platform-prefixed id such as \"slack:U0123\"")
+        if not isinstance(name, str) or not name.strip() or len(name) > 80:
+            raise ConfigError(source, f"people.{pid}", "display name must be 1-80 characters")
+        people[pid] = name.strip()
+
+    questions_channel = data.get("questions_channel")
+    if questions_channel is not None and (
+        not isinstance(questions_channel, str) or not CHANNEL_ID.match(questions_channel)
+    ):
+        raise ConfigError(source, "questions_channel", "must be a platform-prefixed channel id such as \"slack:C0123\"")
+
+    raw_teams = data.get("team", [])
+    if not isinstance(raw_teams, list) or not raw_teams:
+        raise ConfigError(source, "team", "at least one [[team]] table is needed")
+    teams: list[Team] = []
+    for index, raw in enumerate(raw_teams):
+        teams.append(_team(raw, source, f"team[{index}]"))
+    ids = [t.id for t in teams]
+    for team in teams:
+        if ids.count(team.id) > 1:
+            raise ConfigError(source, "team.id", f"{team.id!r} is used by more than one team")
+    channels = [t.channel for t in teams]
+    for team in teams:
+        if channels.count(team.channel) > 1:
+            raise ConfigError(source, f"team[{ids.index(team.id)}].channel", f"{team.channel!r} is used by more than one team")
+    return Config(zone, coordinators, tuple(teams), people, questions_channel, source)
+
+
+def _people(value: Any, source: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(source, key, "must be a list of platform-prefixed ids")
+    for item in value:
+        if not isinstance(item, str) or not PERSON_ID.match(item):
+            raise ConfigError(
+                source, key, f"{item!r} is not a platform-prefixed id such as \"slack:U0123\", \"teams:<id>\" or \"local:name\""
+            )
+    return tuple(value)
+
+
+def _team(raw: Any, source: str, where: str) -> Team:
+    if not isinstance(raw, dict):
+        raise ConfigError(source, where, "must be a table")
+    allowed = {
+        "id", "name", "channel", "sergeants", "rota_start", "rota",
+        "nudge_minutes_before", "remind_after_minutes", "members",
+    }
+    for key in raw:
+        if key not in allowed:
+            raise ConfigError(source, f"{where}.{key}", f"unknown key; expected one of {', '.join(sorted(allowed))}")
+    for key in ("id", "name", "channel", "rota_start", "rota"):
+        if key not in raw:
+            raise ConfigError(source, f"{where}.{key}", "is required")
+    team_id = raw["id"]
+    if not isinstance(team_id, str) or not SLUG.match(team_id):
+        raise ConfigError(source, f"{where}.id", f"{team_id!r} must be a slug: lower-case letters, digits and hyphens")
+    where = f"team.{team_id}"
+    name = raw["name"]
+    if not isinstance(name, str) or not name.strip() or len(name) > 80:
+        raise ConfigError(source, f"{where}.name", "must be 1-80 characters")
+    channel = raw["channel"]
+    if not isinstance(channel, str) or not CHANNEL_ID.match(channel):
+        raise ConfigError(
+            source, f"{where}.channel", f"{channel!r} must be \"slack:C…\", \"teams:<conversation id>\" or \"local:<name>\""
+        )
+    sergeants = _people(raw.get("sergeants", []), source, f"{where}.sergeants")
+    members = _people(raw.get("members", []), source, f"{where}.members")
+    start = raw["rota_start"]
+    if isinstance(start, str):
+        try:
+            start = date.fromisoformat(start)
+        except ValueError:
+            raise ConfigError(source, f"{where}.rota_start", f"{start!r} is not a date (YYYY-MM-DD)") from None
+    if not isinstance(start, date) or hasattr(start, "hour"):
+        raise ConfigError(source, f"{where}.rota_start", "must be a date (YYYY-MM-DD)")
+    rota_raw = raw["rota"]
+    if not isinstance(rota_raw, list) or not 1 <= len(rota_raw) <= 56:
+        raise ConfigError(source, f"{where}.rota", "must list 1 to 56 cycle days, each \"HH:MM\" or \"off\"")
+    rota: list[time | None] = []
+    for day, entry in enumerate(rota_raw, start=1):
+        if entry == "off":
+            rota.append(None)
+        elif isinstance(entry, str) and SHIFT_TIME.match(entry):
+            rota.append(time.fromisoformat(entry))
+        else:
+            raise ConfigError(source, f"{where}.rota", f"day {day}: {entry!r} is not \"HH:MM\" (24-hour) or \"off\"")
+    nudge = raw.get("nudge_minutes_before", 30)
+    if not isinstance(nudge, int) or isinstance(nudge, bool) or not 0 <= nudge <= 720:
+        raise ConfigError(source, f"{where}.nudge_minutes_before", "must be a whole number of minutes from 0 to 720")
+    remind = raw.get("remind_after_minutes")
+    if remind is not None and (not isinstance(remind, int) or isinstance(remind, bool) or not 1 <= remind <= 720):
+        raise ConfigError(source, f"{where}.remind_after_minutes", "must be a whole number of minutes from 1 to 720")
+    return Team(team_id, name.strip(), channel, sergeants, start, tuple(rota), nudge, remind, members)
+
+
+def demo_config() -> Config:
+    """Three local teams, so `make run` shows the whole idea with no file and no chat account."""
+    from datetime import date as _date
+
+    def team(tid: str, name: str, sgt: str, officers: list[str], start: str, rota: list[str]) -> dict[str, Any]:
+        return {
+            "id": tid, "name": name, "channel": f"local:{tid}", "sergeants": [sgt],
+            "members": officers, "rota_start": _date.fromisoformat(start), "rota": rota,
+            "nudge_minutes_before": 30, "remind_after_minutes": 60,
+        }
+
+    data = {
+        "timezone": "Europe/London",
+        "roles": {"coordinators": ["local:coordinator"]},
+        "people": {
+            "local:coordinator": "Insp. Okafor (coordinator)",
+            "local:sgt-patel": "Sgt Patel", "local:sgt-walsh": "Sgt Walsh", "local:sgt-evans": "Sgt Evans",
+            "local:pc-ahmed": "PC Ahmed", "local:pc-brown": "PC Brown", "local:pc-clarke": "PC Clarke",
+            "local:pc-davies": "PC Davies", "local:pc-edwards": "PC Edwards", "local:pcso-fraser": "PCSO Fraser",
+            "local:pc-green": "PC Green", "local:pc-hughes": "PC Hughes", "local:pcso-iqbal": "PCSO Iqbal",
+        },
+        "team": [
+            team("response-a", "Response Team A", "local:sgt-patel",
+                 ["local:pc-ahmed", "local:pc-brown", "local:pc-clarke"], "2026-11-23",
+                 ["07:00", "07:00", "19:00", "19:00", "off", "off", "off", "off"]),
+            team("response-b", "Response Team B", "local:sgt-walsh",
+                 ["local:pc-davies", "local:pc-edwards", "local:pcso-fraser"], "2026-11-27",
+                 ["07:00", "07:00", "19:00", "19:00", "off", "off", "off", "off"]),
+            team("neighbourhood-east", "Neighbourhood East", "local:sgt-evans",
+                 ["local:pc-green", "local:pc-hughes", "local:pcso-iqbal"], "2026-11-23",
+                 ["08:00", "08:00", "08:00", "14:00", "14:00", "off", "off"]),
+        ],
+    }
+    return parse_config(data, "(built-in demo)")

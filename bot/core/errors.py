@@ -1,0 +1,23 @@
+"""Errors the core raises; each message is written for the person who caused it."""
+
+from __future__ import annotations
+
+
+class CoreError(Exception):
+    """Base class: the message is safe to show to the user."""
+
+
+class Refused(CoreError):
+    """The person may not do this; the message says why."""
+
+
+class NotFound(CoreError):
+    """The thing asked for does not exist (or no longer does)."""
+
+
+class InvalidInput(CoreError):
+    """The request is malformed; the message says what is wrong."""
+
+
+class PostFailed(CoreError):
+    """The platform would not take the post; the delivery is recorded as failed with the reason."""

@@ -1,0 +1,395 @@
+"""The local workspace's routes: server-rendered pages and plain HTML forms over the core."""
+
+from __future__ import annotations
+
+import logging
+import re
+from html import escape
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+from aiohttp import web
+
+from bot.config import PERSON_ID
+from bot.core import Actor, Core, CoreError, Role
+from bot.core.platform import CardView
+from bot.local.render import attr, inline, markdown
+from content.search import Answer
+from content.topics import TOPICS, topic_title
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+WHO = "sb_who"
+FLASH = "sb_flash"
+NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]{0,40}$")
+
+
+def add_routes(app: web.Application, core: Core) -> None:
+    page = Workspace(core)
+    app.router.add_get("/", page.home)
+    app.router.add_post("/identity", page.identity)
+    app.router.add_post("/ask", page.ask)
+    app.router.add_post("/questions/{qid}/feedback", page.feedback)
+    app.router.add_post("/deliveries/{delivery}/acknowledge", page.acknowledge)
+    app.router.add_post("/deliveries/{delivery}/check", page.check)
+    app.router.add_post("/teams/{team}/brief", page.brief)
+    app.router.add_post("/teams/{team}/nudge", page.nudge)
+    app.router.add_static("/static/", STATIC, show_index=False)
+
+
+class Workspace:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    # -- who is acting ------------------------------------------------------------------------
+    def actor(self, request: web.Request) -> Actor | None:
+        who = unquote(request.cookies.get(WHO, ""))
+        if not who or not PERSON_ID.match(who):
+            return None
+        return Actor(who, self.core.config.display_name(who))
+
+    def require_actor(self, request: web.Request) -> Actor:
+        if not _same_origin(request):
+            raise _Flash("That form came from another site, so it was ignored.")
+        actor = self.actor(request)
+        if actor is None:
+            raise _Flash("Choose who you are first.")
+        return actor
+
+    async def identity(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        if not _same_origin(request):
+            return self.redirect("That form came from another site, so it was ignored.")
+        chosen = str(form.get("person", ""))
+        typed = str(form.get("name", "")).strip()
+        if typed:
+            if not NAME.match(typed):
+                return self.redirect("A name can use letters, spaces, dots, apostrophes and hyphens (up to 40).")
+            chosen = "local:" + re.sub(r"[^a-z0-9]+", "-", typed.lower()).strip("-")
+            self.core.store.save_people([(chosen, typed)], self.core.now())
+        elif chosen not in self.core.config.known_people():
+            return self.redirect("Choose someone from the list, or type a name to join as an officer.")
+        response = self.redirect(f"You are now {self.name_of(chosen)}.")
+        response.set_cookie(WHO, quote(chosen, safe=""), httponly=True, samesite="Strict", path="/")
+        return response
+
+    def name_of(self, person_id: str) -> str:
+        return self.core.config.people.get(person_id) or self.core.store.person_name(person_id) or person_id.split(":", 1)[1]
+
+    # -- actions ------------------------------------------------------------------------------
+    async def acknowledge(self, request: web.Request) -> web.StreamResponse:
+        delivery_id = request.match_info["delivery"]
+        try:
+            result = await self.core.acknowledge(self.require_actor(request), delivery_id, via="local")
+        except (CoreError, _Flash) as exc:
+            return self.redirect(str(exc))
+        return self.redirect(result.message, anchor=delivery_id)
+
+    async def check(self, request: web.Request) -> web.StreamResponse:
+        delivery_id = request.match_info["delivery"]
+        form = await request.post()
+        try:
+            actor = self.require_actor(request)
+            raw = str(form.get("choice", ""))
+            if not raw.isdigit():
+                raise _Flash("Choose one of the answers, then press Check my answer.")
+            result = await self.core.answer_check(actor, delivery_id, int(raw))
+        except (CoreError, _Flash) as exc:
+            return self.redirect(str(exc), anchor=delivery_id)
+        return self.redirect(result.message, anchor=delivery_id)
+
+    async def brief(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        topic = str(form.get("topic", "")) or None
+        try:
+            view = await self.core.post_briefing(
+                self.require_actor(request), request.match_info["team"], topic=topic, reason="sergeant"
+            )
+        except (CoreError, _Flash) as exc:
+            return self.redirect(str(exc))
+        return self.redirect(f"Posted \u201c{view.card.title}\u201d to {view.team.name}.", anchor=view.delivery.id)
+
+    async def nudge(self, request: web.Request) -> web.StreamResponse:
+        try:
+            result = await self.core.nudge(self.require_actor(request), request.match_info["team"])
+        except (CoreError, _Flash) as exc:
+            return self.redirect(str(exc))
+        parts = [f"Nudged {len(result.nudged)}."]
+        if result.already:
+            parts.append(f"{len(result.already)} had already been nudged once, so were not nudged again.")
+        if result.failed:
+            parts.append(f"{len(result.failed)} could not be reached.")
+        return self.redirect(" ".join(parts))
+
+    async def ask(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        try:
+            actor = self.require_actor(request)
+            result = await self.core.ask(actor, str(form.get("question", "")), via="local")
+        except (CoreError, _Flash) as exc:
+            return self.redirect(str(exc), anchor="ask")
+        return await self.home(request, answer=(result.answer, result.question_id))
+
+    async def feedback(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        try:
+            actor = self.require_actor(request)
+            qid = request.match_info["qid"]
+            if not qid.isdigit():
+                raise _Flash("That is not a question on record.")
+            self.core.rate_answer(actor, int(qid), str(form.get("helpful")) == "yes")
+        except (CoreError, _Flash) as exc:
+            return self.redirect(str(exc), anchor="ask")
+        return self.redirect("Thanks for the feedback.", anchor="ask")
+
+    def redirect(self, message: str, anchor: str = "") -> web.StreamResponse:
+        response = web.HTTPSeeOther("/" + (f"#{anchor}" if anchor else ""))
+        response.set_cookie(FLASH, quote(message[:400], safe=""), httponly=True, samesite="Strict", path="/")
+        return response
+
+    # -- the page -----------------------------------------------------------------------------
+    async def home(self, request: web.Request, answer: tuple[Answer, int] | None = None) -> web.StreamResponse:
+        actor = self.actor(request)
+        flash = unquote(request.cookies.get(FLASH, ""))
+        parts = [self.header(actor)]
+        if flash:
+            parts.append(f'<p class="flash" role="status" id="flash" tabindex="-1">{escape(flash)}</p>')
+        else:
+            parts.append('<p class="flash" role="status" id="flash" hidden></p>')
+        if actor is None:
+            parts.append(self.intro())
+        else:
+            parts.append(self.ask_section(answer))
+            role = self.core.role(actor)
+            if role is Role.OFFICER:
+                parts.append(self.record_section(actor))
+            for team in self.core.config.teams:
+                parts.append(self.team_section(actor, team.id))
+            if role is not Role.OFFICER:
+                parts.append(self.stats_section(actor))
+        body = "\n".join(parts)
+        response = web.Response(text=_document(body), content_type="text/html", charset="utf-8")
+        response.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'self'; script-src 'self'"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "no-store"
+        if flash:
+            response.del_cookie(FLASH, path="/")
+        return response
+
+    def header(self, actor: Actor | None) -> str:
+        options = []
+        for pid in self.core.config.known_people():
+            role = self.core.role(Actor(pid)).value
+            selected = " selected" if actor and actor.id == pid else ""
+            options.append(f'<option value="{attr(pid)}"{selected}>{escape(self.name_of(pid))} ({role})</option>')
+        current = (
+            f"You are <strong>{escape(self.name_of(actor.id))}</strong> ({self.core.role(actor).value})."
+            if actor
+            else "Choose who you are to begin."
+        )
+        return f"""
+<header class="top">
+  <p class="brand">shiftbrief <span>local workspace</span></p>
+  <p class="whoami">{current}</p>
+  <form method="post" action="/identity" class="identity">
+    <label for="person">Act as</label>
+    <select id="person" name="person">{''.join(options)}</select>
+    <label for="name">or join as an officer named</label>
+    <input id="name" name="name" type="text" maxlength="40" autocomplete="off">
+    <button type="submit">Switch</button>
+  </form>
+</header>"""
+
+    def intro(self) -> str:
+        return """
+<section aria-labelledby="intro-h">
+  <h1 id="intro-h">Hot spots policing briefings, where your shift already is</h1>
+  <p>This page stands in for a team's Slack or Teams channel. Choose a sergeant to post a briefing card,
+  then an officer to acknowledge it and answer its check question. Anyone can ask a question.</p>
+</section>"""
+
+    def ask_section(self, answer: tuple[Answer, int] | None) -> str:
+        result = ""
+        if answer is not None:
+            found, qid = answer
+            if found.answered and found.card is not None:
+                card = found.card
+                sources = "".join(
+                    f'<li>{escape(s.citation())} <a href="{attr(s.url)}" rel="noopener noreferrer">{escape(s.url)}</a></li>'
+                    for s in card.sources
+                )
+                result = f"""
+  <article class="answer" aria-labelledby="answer-h" tabindex="-1" id="answer">
+    <h3 id="answer-h">{escape(card.title)}</h3>
+    <p class="asked">You asked: \u201c{escape(found.query)}\u201d</p>
+    {markdown(card.body)}
+    <h4>Source</h4><ul class="sources">{sources}</ul>
+    <p class="meta">Card {escape(card.id)} \u00b7 {escape(topic_title(card.topic))}</p>
+    <form method="post" action="/questions/{qid}/feedback" class="inline">
+      <span>Helpful?</span>
+      <button name="helpful" value="yes">Helpful</button>
+      <button name="helpful" value="no">Not helpful</button>
+    </form>
+  </article>"""
+            else:
+                result = f"""
+  <article class="answer unknown" tabindex="-1" id="answer">
+    <h3>I don't know</h3>
+    <p class="asked">You asked: \u201c{escape(found.query)}\u201d</p>
+    <p>I can only answer from the training cards, and none of them answers that. I have passed your
+    question to the coordinators so the content can be improved.</p>
+  </article>"""
+        return f"""
+<section id="ask" aria-labelledby="ask-h">
+  <h2 id="ask-h">Ask a question</h2>
+  <form method="post" action="/ask">
+    <label for="question">Your question, in your own words</label>
+    <input id="question" name="question" type="text" maxlength="500" required>
+    <button type="submit">Ask</button>
+  </form>{result}
+</section>"""
+
+    def record_section(self, actor: Actor) -> str:
+        rows = self.core.my_record(actor)
+        acked = sum(e.acknowledged for e in rows)
+        answered = sum(e.answered for e in rows)
+        correct = sum(e.correct for e in rows)
+        nudges = self.core.store.nudges_for(actor.id, limit=3)
+        nudge_html = "".join(
+            f"<li>{'Reminder' if kind == 'reminder' else 'Nudge'} about briefing {escape(d)}"
+            f"{' from ' + escape(self.name_of(by)) if by else ''}</li>"
+            for d, kind, _at, by in nudges
+        )
+        return f"""
+<section aria-labelledby="me-h">
+  <h2 id="me-h">My record</h2>
+  <p>Cards delivered to you: {len(rows)}. Acknowledged: {acked}. Check questions answered: {answered}, right: {correct}.</p>
+  {f'<ul class="nudges">{nudge_html}</ul>' if nudge_html else ''}
+</section>"""
+
+    def team_section(self, actor: Actor, team_id: str) -> str:
+        team = self.core.team(team_id)
+        leads = team in self.core.teams_led_by(actor)
+        tools = ""
+        if leads:
+            topics = "".join(f'<option value="{attr(t)}">{escape(title)}</option>' for t, title in TOPICS.items())
+            pending = ""
+            try:
+                result = self.core.pending(actor, team.id)
+                names = "".join(f"<li>{escape(name)}</li>" for _pid, name in result.not_acknowledged)
+                pending = (
+                    f"<h4>Not yet acknowledged \u201c{escape(result.card.title)}\u201d</h4>"
+                    + (f"<ul class='pending'>{names}</ul>" if names else "<p>Everyone has acknowledged it.</p>")
+                    + f"""<form method="post" action="/teams/{attr(team.id)}/nudge">
+                    <button type="submit">Nudge them (once each)</button></form>"""
+                )
+            except CoreError as exc:
+                pending = f"<p>{escape(str(exc))}</p>"
+            tools = f"""
+  <div class="tools">
+    <form method="post" action="/teams/{attr(team.id)}/brief">
+      <label for="topic-{attr(team.id)}">Post a briefing now</label>
+      <select id="topic-{attr(team.id)}" name="topic"><option value="">Next in the curriculum</option>{topics}</select>
+      <button type="submit">Post briefing</button>
+    </form>
+    {pending}
+  </div>"""
+        cards = "".join(self.card_html(actor, v) for v in self.core.recent(team.id, limit=5)) or (
+            "<p>No briefings yet.</p>"
+        )
+        return f"""
+<section class="team" aria-labelledby="team-{attr(team.id)}">
+  <h2 id="team-{attr(team.id)}">{escape(team.name)} <span class="channel">{escape(team.channel)}</span></h2>
+  {tools}
+  {cards}
+</section>"""
+
+    def card_html(self, actor: Actor, view: CardView) -> str:
+        card, delivery = view.card, view.delivery
+        did = attr(delivery.id)
+        if self.core.store.has_acknowledged(delivery.id, actor.id):
+            ack = '<p class="done">You have acknowledged this card.</p>'
+        else:
+            ack = f"""<form method="post" action="/deliveries/{did}/acknowledge">
+      <button type="submit" class="primary">Acknowledge</button></form>"""
+        answered = self.core.store.answer_of(delivery.id, actor.id)
+        if answered is not None:
+            choice, correct = answered
+            check = (
+                f'<p class="done">Your answer: \u201c{escape(card.check.options[choice - 1])}\u201d \u2014 '
+                f"{'right' if correct else 'not quite'}. {escape(card.check.explanation)}</p>"
+            )
+        else:
+            options = "".join(
+                f'<div><input type="radio" name="choice" value="{i}" id="{did}-o{i}">'
+                f'<label for="{did}-o{i}">{escape(text)}</label></div>'
+                for i, text in enumerate(card.check.options, start=1)
+            )
+            check = f"""<form method="post" action="/deliveries/{did}/check">
+      <fieldset><legend>Check: {escape(card.check.question)}</legend>{options}</fieldset>
+      <button type="submit">Check my answer</button></form>"""
+        myth = f'<p class="myth"><strong>Myth:</strong> {inline(card.myth)}</p>' if card.myth else ""
+        source = card.sources[0]
+        posted = delivery.posted_at.astimezone(self.core.config.timezone) if delivery.posted_at else None
+        when = posted.strftime("%a %d %b %H:%M") if posted else ""
+        return f"""
+  <article class="card" id="{did}" aria-labelledby="{did}-h" tabindex="-1">
+    <h3 id="{did}-h">{escape(card.title)}</h3>
+    <p class="meta">{escape(topic_title(card.topic))} \u00b7 posted {escape(when)}</p>
+    {myth}
+    {markdown(card.body)}
+    <p class="public"><strong>Say to the public:</strong> {escape(card.say_to_public)}</p>
+    <p class="source">Source: {escape(source.citation())}
+      <a href="{attr(source.url)}" rel="noopener noreferrer">link</a></p>
+    <p class="progress" aria-live="polite">{escape(view.progress)}</p>
+    {ack}
+    {check}
+  </article>"""
+
+    def stats_section(self, actor: Actor) -> str:
+        try:
+            rows = self.core.stats(actor, by="team")
+        except CoreError as exc:
+            return f"<section><h2>Progress</h2><p>{escape(str(exc))}</p></section>"
+        body = "".join(
+            f"<tr><th scope='row'>{escape(r['name'])}</th><td>{r['deliveries']}</td><td>{r['acknowledged']} of "
+            f"{r['delivered']}</td><td>{r['correct']} of {r['answered']}</td></tr>"
+            for r in rows
+        )
+        return f"""
+<section aria-labelledby="stats-h">
+  <h2 id="stats-h">Progress by team</h2>
+  <table><thead><tr><th scope="col">Team</th><th scope="col">Cards posted</th>
+  <th scope="col">Acknowledged</th><th scope="col">Check answers right</th></tr></thead>
+  <tbody>{body or '<tr><td colspan="4">Nothing posted yet.</td></tr>'}</tbody></table>
+</section>"""
+
+
+class _Flash(Exception):
+    """A message for the person, shown at the top of the page."""
+
+
+def _same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        return origin != "null"
+    return urlsplit(origin).netloc == request.host
+
+
+def _document(body: str) -> str:
+    return f"""<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>shiftbrief \u2014 local workspace</title>
+<link rel="stylesheet" href="/static/workspace.css">
+<script src="/static/workspace.js" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<main id="main">
+{body}
+</main>
+</body>
+</html>"""

@@ -1,0 +1,116 @@
+"""The schema and its migrations. Each migration runs once, in order, inside a transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+
+# Each entry is one version: SQL statements separated by semicolons (no triggers, so splitting is safe).
+MIGRATIONS: list[str] = [
+    """
+        CREATE TABLE people (
+            id TEXT PRIMARY KEY,                -- platform-prefixed: slack:U…, teams:<aad>, local:<name>
+            name TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE deliveries (
+            id TEXT PRIMARY KEY,                -- stable, the Acknowledge button carries it
+            card_id TEXT NOT NULL,
+            card_version INTEGER NOT NULL,
+            topic TEXT NOT NULL,
+            team_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            reason TEXT NOT NULL CHECK (reason IN ('scheduled', 'sergeant', 'resent', 'cli')),
+            posted_by TEXT,                     -- person id, or NULL for the scheduler
+            shift_start TEXT,                   -- UTC ISO time of the shift it is for, if any
+            occurrence TEXT UNIQUE,             -- team|shift_start for scheduled nudges: claimed once
+            created_at TEXT NOT NULL,
+            posted_at TEXT,
+            message_ref TEXT,                   -- the platform's reference (JSON)
+            state TEXT NOT NULL CHECK (state IN ('claimed', 'posting', 'posted', 'failed', 'missed')),
+            error TEXT
+        );
+        CREATE INDEX deliveries_team ON deliveries(team_id, created_at);
+        CREATE INDEX deliveries_state ON deliveries(state);
+        CREATE TABLE recipients (
+            delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+            person_id TEXT NOT NULL REFERENCES people(id),
+            PRIMARY KEY (delivery_id, person_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX recipients_person ON recipients(person_id);
+        CREATE TABLE acknowledgements (
+            delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+            person_id TEXT NOT NULL REFERENCES people(id),
+            at TEXT NOT NULL,
+            via TEXT NOT NULL,
+            PRIMARY KEY (delivery_id, person_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX acknowledgements_person ON acknowledgements(person_id);
+        CREATE TABLE check_answers (
+            delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+            person_id TEXT NOT NULL REFERENCES people(id),
+            choice INTEGER NOT NULL,
+            correct INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (delivery_id, person_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE nudges (
+            delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+            person_id TEXT NOT NULL REFERENCES people(id),
+            kind TEXT NOT NULL CHECK (kind IN ('nudge', 'reminder')),
+            at TEXT NOT NULL,
+            by TEXT,
+            PRIMARY KEY (delivery_id, person_id, kind)
+        ) WITHOUT ROWID;
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            asked_by TEXT,
+            via TEXT NOT NULL,
+            asked_at TEXT NOT NULL,
+            text TEXT NOT NULL,
+            answered INTEGER NOT NULL,
+            card_id TEXT,
+            topic TEXT,
+            score REAL NOT NULL,
+            helpful INTEGER
+        );
+        CREATE INDEX questions_unanswered ON questions(answered, asked_at);
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT,
+            detail TEXT
+        );
+        CREATE INDEX audit_at ON audit(at);
+        CREATE TABLE conversation_refs (
+            channel TEXT PRIMARY KEY,           -- platform-prefixed channel id
+            reference TEXT NOT NULL,            -- the platform's JSON needed to post proactively
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE processed_events (
+            key TEXT PRIMARY KEY,               -- e.g. slack:event:<event_id>, so a retry finds it here
+            at TEXT NOT NULL
+        );
+    """,
+]
+
+
+def migrate(conn: sqlite3.Connection, now: str) -> int:
+    """Bring the schema up to date in one transaction (safe if two processes start together)."""
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = int(conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0])
+        for version, script in enumerate(MIGRATIONS, start=1):
+            if version <= current:
+                continue
+            for statement in script.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, now))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return len(MIGRATIONS)

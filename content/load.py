@@ -1,0 +1,202 @@
+"""Load and validate a pack of cards; every problem names the file, the field and the reason."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from content.model import Card, CheckQuestion, ContentError, Pack, Problem, Source
+from content.topics import TOPICS
+
+DEFAULT_PATH = Path(__file__).parent / "cards"
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+MAX_BODY = 1200
+MAX_TITLE = 80
+MAX_OPTION = 75
+MAX_PUBLIC_LINE = 200
+FIELDS = (
+    "id", "topic", "title", "myth", "version", "owner", "review_by",
+    "sources", "check", "also_asked", "say_to_public",
+)
+
+
+class _Invalid(Exception):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.reason = field, reason
+
+
+def load_pack(path: Path | None = None, today: date | None = None) -> Pack:
+    """Load every `*.md` under `path`; raise ContentError listing every problem found."""
+    folder = path or DEFAULT_PATH
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    if not folder.is_dir():
+        raise ContentError([Problem(str(folder), "(folder)", "is not a folder of cards")])
+    files = sorted(folder.glob("*.md"))
+    if not files:
+        raise ContentError([Problem(str(folder), "(folder)", "holds no cards (*.md)")])
+    cards: list[Card] = []
+    for file in files:
+        try:
+            card = parse_card(file.read_text(encoding="utf-8"), str(file))
+        except _Invalid as exc:
+            problems.append(Problem(str(file), exc.field, exc.reason))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(str(file), "(file)", f"cannot be read: {exc}"))
+            continue
+        if card.id != file.stem:
+            problems.append(Problem(str(file), "id", f"{card.id!r} must match the file name {file.stem!r}"))
+        cards.append(card)
+        if today is not None and card.review_by < today:
+            warnings.append(
+                Problem(str(file), "review_by", f"review was due on {card.review_by.isoformat()}", warning=True)
+            )
+    seen: dict[str, str] = {}
+    for card in cards:
+        if card.id in seen:
+            problems.append(Problem(card.path, "id", f"{card.id!r} is also the id of {seen[card.id]}"))
+        seen.setdefault(card.id, card.path)
+    if problems:
+        raise ContentError(problems)
+    return Pack(tuple(cards), tuple(warnings))
+
+
+def parse_card(text: str, path: str) -> Card:
+    front, body = _split(text)
+    try:
+        meta = yaml.safe_load(front)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        raise _Invalid("(front matter)", f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(meta, dict):
+        raise _Invalid("(front matter)", "must be a mapping of fields")
+    for key in meta:
+        if key not in FIELDS:
+            raise _Invalid(str(key), f"unknown field; expected one of {', '.join(FIELDS)}")
+    for key in FIELDS:
+        if key != "myth" and key not in meta:
+            raise _Invalid(key, "is required")
+    card_id = _text(meta, "id", 80)
+    if not SLUG.match(card_id):
+        raise _Invalid("id", f"{card_id!r} must be a slug: lower-case letters, digits and hyphens")
+    topic = _text(meta, "topic", 40)
+    if topic not in TOPICS:
+        raise _Invalid("topic", f"{topic!r} is not a topic; expected one of {', '.join(TOPICS)}")
+    myth = meta.get("myth")
+    if myth is not None:
+        myth = _text(meta, "myth", 300)
+    version = meta["version"]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _Invalid("version", "must be a whole number, 1 or more")
+    review_by = meta["review_by"]
+    if isinstance(review_by, str):
+        try:
+            review_by = date.fromisoformat(review_by)
+        except ValueError:
+            raise _Invalid("review_by", f"{review_by!r} is not a date (YYYY-MM-DD)") from None
+    if not isinstance(review_by, date):
+        raise _Invalid("review_by", "must be a date (YYYY-MM-DD)")
+    body = body.strip()
+    if not body:
+        raise _Invalid("(body)", "is empty: write the card's text under the front matter")
+    if len(body) > MAX_BODY:
+        raise _Invalid("(body)", f"is {len(body)} characters; at most {MAX_BODY} so it reads on a phone")
+    also = meta["also_asked"]
+    if not isinstance(also, list) or len(also) < 3:
+        raise _Invalid("also_asked", "must list at least 3 other ways officers ask this")
+    for item in also:
+        if not isinstance(item, str) or not item.strip() or len(item) > 200:
+            raise _Invalid("also_asked", f"{item!r}: each entry must be text of 1-200 characters")
+    return Card(
+        id=card_id,
+        topic=topic,
+        title=_text(meta, "title", MAX_TITLE),
+        myth=myth,
+        version=version,
+        owner=_text(meta, "owner", 120),
+        review_by=review_by,
+        sources=_sources(meta["sources"]),
+        check=_check(meta["check"]),
+        also_asked=tuple(s.strip() for s in also),
+        say_to_public=_text(meta, "say_to_public", MAX_PUBLIC_LINE),
+        body=body,
+        path=path,
+    )
+
+
+def _split(text: str) -> tuple[str, str]:
+    lines = text.lstrip("\ufeff").splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise _Invalid("(front matter)", "the file must start with a `---` line")
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return "".join(lines[1:index]), "".join(lines[index + 1 :])
+    raise _Invalid("(front matter)", "no closing `---` line")
+
+
+def _text(meta: dict[str, Any], key: str, limit: int) -> str:
+    value = meta.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(key, "must be non-empty text")
+    if len(value) > limit:
+        raise _Invalid(key, f"is {len(value)} characters; at most {limit}")
+    return value.strip()
+
+
+def _sources(value: Any) -> tuple[Source, ...]:
+    if not isinstance(value, list) or not value:
+        raise _Invalid("sources", "must list at least one citation")
+    result: list[Source] = []
+    for index, item in enumerate(value, start=1):
+        where = f"sources[{index}]"
+        if not isinstance(item, dict):
+            raise _Invalid(where, "must have authors, year, title, published_in and url")
+        for key in ("authors", "year", "title", "published_in", "url"):
+            if key not in item:
+                raise _Invalid(f"{where}.{key}", "is required")
+        year = item["year"]
+        if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
+            raise _Invalid(f"{where}.year", f"{year!r} is not a year")
+        url = item["url"]
+        if not isinstance(url, str) or not re.match(r"^https?://\S+$", url):
+            raise _Invalid(f"{where}.url", f"{url!r} is not an http(s) link")
+        try:
+            authors = _text(item, "authors", 300)
+            title = _text(item, "title", 400)
+            published_in = _text(item, "published_in", 300)
+        except _Invalid as exc:
+            raise _Invalid(f"{where}.{exc.field}", exc.reason) from None
+        result.append(Source(authors, year, title, published_in, url))
+    return tuple(result)
+
+
+def _check(value: Any) -> CheckQuestion:
+    if not isinstance(value, dict):
+        raise _Invalid("check", "must have question, options, answer and explanation")
+    for key in ("question", "options", "answer", "explanation"):
+        if key not in value:
+            raise _Invalid(f"check.{key}", "is required")
+    options = value["options"]
+    if not isinstance(options, list) or not 2 <= len(options) <= 4:
+        raise _Invalid("check.options", "must list 2 to 4 options")
+    for option in options:
+        if not isinstance(option, str) or not option.strip() or len(option) > MAX_OPTION:
+            raise _Invalid("check.options", f"{option!r}: each option must be text of 1-{MAX_OPTION} characters")
+    if len({o.strip().lower() for o in options}) != len(options):
+        raise _Invalid("check.options", "two options are the same")
+    answer = value["answer"]
+    if not isinstance(answer, int) or isinstance(answer, bool) or not 1 <= answer <= len(options):
+        raise _Invalid("check.answer", f"{answer!r} must be the number of the right option, 1 to {len(options)}")
+    try:
+        question = _text(value, "question", 200)
+        explanation = _text(value, "explanation", 400)
+    except _Invalid as exc:
+        raise _Invalid(f"check.{exc.field}", exc.reason) from None
+    return CheckQuestion(question, tuple(o.strip() for o in options), answer, explanation)

@@ -1,0 +1,70 @@
+"""Which card a team gets next: the core topics in teaching order, then spaced repetition.
+
+Pure functions of the pack, the team's history and its results; no clock reads, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from content.model import Card, Pack
+from content.topics import TOPICS
+
+TOPIC_ORDER: tuple[str, ...] = tuple(TOPICS)
+REST_DAYS = 14
+
+
+class NoCardError(LookupError):
+    """The pack has no card for what was asked."""
+
+
+def next_card(
+    pack: Pack,
+    history: Sequence[tuple[str, str, datetime]],
+    weakness: Mapping[str, tuple[int, int, int, int]],
+    now: datetime,
+    topic: str | None = None,
+) -> Card:
+    """The next card for a team.
+
+    `history` is (card id, topic, when posted) for the team, oldest first; `weakness` maps a topic to
+    (recipients, acknowledgements, answers, wrong answers). With `topic`, the least recently sent card of
+    that topic. Otherwise the first topic in teaching order the team has not had yet; once every topic
+    has been covered, the topic acknowledged least or answered wrongly most, skipping cards the team
+    had in the last 14 days unless every card has been.
+    """
+    last_sent: dict[str, datetime] = {}
+    for card_id, _topic, when in history:
+        last_sent[card_id] = max(when, last_sent.get(card_id, when))
+    if topic is not None:
+        cards = pack.by_topic(topic)
+        if not cards:
+            raise NoCardError(f"no card on topic {topic!r}")
+        return _least_recent(cards, last_sent)
+    covered = {t for _card, t, _when in history}
+    for candidate_topic in TOPIC_ORDER:
+        if candidate_topic not in covered and pack.by_topic(candidate_topic):
+            return _least_recent(pack.by_topic(candidate_topic), last_sent)
+    if not pack.cards:
+        raise NoCardError("the pack has no cards")
+    rested = [c for c in pack.cards if c.id not in last_sent or now - last_sent[c.id] >= timedelta(days=REST_DAYS)]
+    pool = rested or list(pack.cards)
+    order = {t: i for i, t in enumerate(TOPIC_ORDER)}
+
+    def priority(card: Card) -> tuple[float, float, str]:
+        recipients, acks, answers, wrong = weakness.get(card.topic, (0, 0, 0, 0))
+        unacknowledged = 1 - acks / recipients if recipients else 1.0
+        wrong_rate = wrong / answers if answers else 0.0
+        sent = last_sent.get(card.id)
+        age = (now - sent).total_seconds() if sent else float("inf")
+        return (-(unacknowledged + wrong_rate), -age, f"{order.get(card.topic, 99):02d}{card.id}")
+
+    return min(pool, key=priority)
+
+
+def _least_recent(cards: Sequence[Card], last_sent: Mapping[str, datetime]) -> Card:
+    never = [c for c in cards if c.id not in last_sent]
+    if never:
+        return never[0]
+    return min(cards, key=lambda c: (last_sent[c.id], c.id))

@@ -1,0 +1,105 @@
+"""Fixtures that build real objects: a real SQLite file in tmp_path, the real pack, an injected clock."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, load_config
+from bot.core import Core
+from bot.local.platform import LocalPlatform
+from bot.store import Store
+from content import load_pack
+from content.model import Pack
+from content.search import Index
+
+# The platforms' published schemas live in shared/, beside the checkout (here and in CI).
+SHARED = Path(os.environ.get("SHIFTBRIEF_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+
+CONFIG_TOML = """
+timezone = "Europe/London"
+[roles]
+coordinators = ["local:coord", "slack:U0COORD"]
+[people]
+"local:coord" = "Insp. Coord"
+"local:sgt-a" = "Sgt A"
+"local:pc-1" = "PC One"
+"local:pc-2" = "PC Two"
+"local:pc-3" = "PC Three"
+[[team]]
+id = "response-a"
+name = "Response Team A"
+channel = "local:response-a"
+sergeants = ["local:sgt-a"]
+members = ["local:pc-1", "local:pc-2"]
+rota_start = "2026-11-23"
+rota = ["07:00", "07:00", "19:00", "19:00", "off", "off", "off", "off"]
+nudge_minutes_before = 30
+[[team]]
+id = "response-b"
+name = "Response Team B"
+channel = "local:response-b"
+sergeants = ["local:sgt-b"]
+members = ["local:pc-3"]
+rota_start = "2026-11-23"
+rota = ["19:00", "off"]
+"""
+
+
+class FakeClock:
+    """A settable, timezone-aware clock."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.moment = start or datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+    def set(self, moment: datetime) -> None:
+        assert moment.tzinfo is not None
+        self.moment = moment
+
+
+def write_config(tmp_path: Path, text: str = CONFIG_TOML) -> Path:
+    path = tmp_path / "shiftbrief.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pack() -> Pack:
+    return load_pack()
+
+
+@pytest.fixture(scope="session")
+def index(pack: Pack) -> Index:
+    return Index(pack)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return load_config(write_config(tmp_path))
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: FakeClock):
+    s = Store.open(tmp_path / "shiftbrief.db", clock())
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def core(config: Config, store: Store, pack: Pack, clock: FakeClock, index: Index) -> Core:
+    return Core(config, store, pack, clock, {"local": LocalPlatform(config)}, index)
