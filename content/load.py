@@ -162,8 +162,10 @@ def _sources(value: Any) -> tuple[Source, ...]:
             if key not in item:
                 raise _Invalid(f"{where}.{key}", "is required")
         year = item["year"]
-        if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
-            raise _Invalid(f"{where}.year", f"{year!r} is not a year")
+        if year == "n.d.":
+            year = None  # undated web guidance, e.g. the College of Policing's pages
+        elif not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
+            raise _Invalid(f"{where}.year", f"{year!r} is not a year (or \"n.d.\" for an undated page)")
         url = item["url"]
         if not isinstance(url, str) or not re.match(r"^https?://\S+$", url):
             raise _Invalid(f"{where}.url", f"{url!r} is not an http(s) link")

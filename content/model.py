@@ -9,13 +9,17 @@ from datetime import date
 @dataclass(frozen=True)
 class Source:
     authors: str
-    year: int
+    year: int | None  # None: undated ("n.d.")
     title: str
     published_in: str
     url: str
 
+    @property
+    def when(self) -> str:
+        return "n.d." if self.year is None else str(self.year)
+
     def citation(self) -> str:
-        return f"{self.authors} ({self.year}). {self.title}. {self.published_in}."
+        return f"{self.authors} ({self.when}). {self.title}. {self.published_in}."
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ class Card:
     def source_line(self) -> str:
         """The first source, short, for a card footer."""
         first = self.sources[0]
-        return f"{first.authors} ({first.year}), {first.published_in}"
+        return f"{first.authors} ({first.when}), {first.published_in}"
 
 
 @dataclass(frozen=True)

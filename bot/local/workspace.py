@@ -143,7 +143,7 @@ class Workspace:
         return self.redirect("Thanks for the feedback.", anchor="ask")
 
     def redirect(self, message: str, anchor: str = "") -> web.StreamResponse:
-        response = web.HTTPSeeOther("/" + (f"#{anchor}" if anchor else ""))
+        response = web.Response(status=303, headers={"Location": "/" + (f"#{anchor}" if anchor else "")})
         response.set_cookie(FLASH, quote(message[:400], safe=""), httponly=True, samesite="Strict", path="/")
         return response
 

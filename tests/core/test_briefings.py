@@ -1,0 +1,183 @@
+"""The core with no platform but the local one: the rules every platform relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import Actor, Core, InvalidInput, NotFound, Refused
+from bot.core.roles import CLI
+
+SGT = Actor("local:sgt-a", "Sgt A")
+SGT_B = Actor("local:sgt-b", "Sgt B")
+PC1 = Actor("local:pc-1", "PC One")
+PC2 = Actor("local:pc-2", "PC Two")
+COORD = Actor("local:coord", "Insp. Coord")
+
+
+async def test_sergeant_posts_a_card_to_their_team_with_the_channel_members_as_recipients(core: Core) -> None:
+    view = await core.post_briefing(SGT, "response-a")
+    assert view.delivery.state == "posted"
+    assert view.delivery.channel == "local:response-a"
+    assert core.store.recipients(view.delivery.id) == ["local:pc-1", "local:pc-2", "local:sgt-a"]
+    assert view.progress == "Acknowledged by 0 of 3"
+
+
+async def test_first_card_follows_the_teaching_order(core: Core) -> None:
+    first = await core.post_briefing(SGT, "response-a")
+    second = await core.post_briefing(SGT, "response-a")
+    assert first.card.topic == "what-is-hsp"
+    assert second.card.topic == "what-is-a-hot-spot"
+
+
+async def test_sergeant_can_choose_the_topic(core: Core) -> None:
+    view = await core.post_briefing(SGT, "response-a", topic="displacement")
+    assert view.card.topic == "displacement"
+
+
+async def test_officer_cannot_post_and_is_told_why(core: Core) -> None:
+    with pytest.raises(Refused, match="sergeants or a coordinator"):
+        await core.post_briefing(PC1, "response-a")
+    assert core.store.deliveries(team_ids=["response-a"]) == []
+
+
+async def test_sergeant_of_another_team_cannot_post_here(core: Core) -> None:
+    with pytest.raises(Refused, match="not a sergeant of Response Team A"):
+        await core.post_briefing(SGT_B, "response-a")
+
+
+async def test_coordinator_can_post_to_any_team(core: Core) -> None:
+    view = await core.post_briefing(COORD, "response-b")
+    assert view.team.id == "response-b"
+
+
+async def test_unknown_topic_and_team_are_refused_clearly(core: Core) -> None:
+    with pytest.raises(InvalidInput, match="not a topic"):
+        await core.post_briefing(SGT, "response-a", topic="zero-tolerance")
+    with pytest.raises(NotFound, match="no team 'nope'"):
+        await core.post_briefing(SGT, "nope")
+
+
+async def test_second_click_on_acknowledge_is_not_counted_twice(core: Core) -> None:
+    view = await core.post_briefing(SGT, "response-a")
+    first = await core.acknowledge(PC1, view.delivery.id, via="local")
+    again = await core.acknowledge(PC1, view.delivery.id, via="local")
+    assert first.first_time and not again.first_time
+    assert again.view.progress == "Acknowledged by 1 of 3"
+    rows = core.stats(COORD, by="officer")
+    assert {r["officer"]: r["acknowledged"] for r in rows} == {"local:pc-1": 1, "local:pc-2": 0, "local:sgt-a": 0}
+
+
+async def test_acknowledging_a_made_up_delivery_changes_nothing(core: Core) -> None:
+    with pytest.raises(InvalidInput):
+        await core.acknowledge(PC1, "'; DROP TABLE deliveries; --", via="local")
+    with pytest.raises(NotFound):
+        await core.acknowledge(PC1, "d-0000000000000000", via="local")
+
+
+async def test_check_answer_first_answer_is_kept(core: Core) -> None:
+    view = await core.post_briefing(SGT, "response-a")
+    right = view.card.check.answer
+    wrong = 1 if right != 1 else 2
+    result = await core.answer_check(PC1, view.delivery.id, wrong)
+    assert not result.correct and "Not quite" in result.message
+    retry = await core.answer_check(PC1, view.delivery.id, right)
+    assert not retry.first_time and not retry.correct
+    with pytest.raises(InvalidInput, match="from 1 to"):
+        await core.answer_check(PC2, view.delivery.id, 9)
+
+
+async def test_pending_lists_who_has_not_acknowledged_for_the_teams_sergeant_only(core: Core) -> None:
+    view = await core.post_briefing(SGT, "response-a")
+    await core.acknowledge(PC1, view.delivery.id, via="local")
+    pending = core.pending(SGT, "response-a")
+    assert [name for _pid, name in pending.not_acknowledged] == ["PC Two", "Sgt A"]
+    with pytest.raises(Refused):
+        core.pending(PC2, "response-a")
+    with pytest.raises(Refused):
+        core.pending(SGT_B, "response-a")
+    assert any(a["action"] == "view-pending" and a["actor"] == "local:sgt-a" for a in core.store.audit_trail())
+
+
+async def test_nudge_reaches_each_non_acknowledger_once(core: Core) -> None:
+    view = await core.post_briefing(SGT, "response-a")
+    await core.acknowledge(PC1, view.delivery.id, via="local")
+    first = await core.nudge(SGT, "response-a")
+    second = await core.nudge(SGT, "response-a")
+    assert {p for p, _ in first.nudged} == {"local:pc-2", "local:sgt-a"}
+    assert second.nudged == [] and {p for p, _ in second.already} == {"local:pc-2", "local:sgt-a"}
+
+
+async def test_ask_answers_from_the_pack_or_says_it_does_not_know(core: Core) -> None:
+    answered = await core.ask(PC1, "Won't the criminals just move round the corner?", via="local")
+    assert answered.answered and answered.answer.card is not None
+    assert answered.answer.card.topic == "displacement"
+    unknown = await core.ask(PC1, "how do I book annual leave over christmas", via="local")
+    assert not unknown.answered
+    gaps = core.store.questions(unanswered_only=True)
+    assert [g["text"] for g in gaps] == ["how do I book annual leave over christmas"]
+    with pytest.raises(InvalidInput):
+        await core.ask(PC1, "   ", via="local")
+
+
+async def test_stats_are_scoped_officers_get_none_sergeants_their_own_teams(core: Core) -> None:
+    await core.post_briefing(SGT, "response-a")
+    await core.post_briefing(COORD, "response-b")
+    with pytest.raises(Refused):
+        core.stats(PC1, by="team")
+    assert [r["team"] for r in core.stats(SGT, by="team")] == ["response-a"]
+    with pytest.raises(Refused, match="own teams"):
+        core.stats(SGT, by="team", team_id="response-b")
+    assert [r["team"] for r in core.stats(COORD, by="team")] == ["response-a", "response-b"]
+    core.stats(CLI, by="officer")
+    assert any(a["action"] == "view-officer-stats" for a in core.store.audit_trail())
+
+
+async def test_stats_by_week_use_local_monday(core: Core, clock) -> None:
+    from datetime import UTC, datetime
+
+    clock.set(datetime(2026, 11, 29, 23, 30, tzinfo=UTC))  # Sunday 23:30 in London
+    await core.post_briefing(SGT, "response-a")
+    rows = core.stats(COORD, by="week")
+    assert rows[0]["week"] == "2026-11-23"
+
+
+async def test_restart_after_crash_finishes_a_claimed_delivery_once(core: Core, clock) -> None:
+    from datetime import timedelta
+
+    shift = clock() + timedelta(hours=1)
+    occurrence_card = core.choose_card(core.team("response-a"))
+    claimed = core.store.create_delivery(
+        card_id=occurrence_card.id, card_version=1, topic=occurrence_card.topic, team_id="response-a",
+        channel="local:response-a", reason="scheduled", posted_by=None, now=clock(), shift_start=shift,
+        occurrence="response-a|x",
+    )
+    assert claimed is not None
+    counts = await core.recover()
+    assert counts["posted"] == 1
+    again = await core.recover()
+    assert again == {"posted": 0, "missed": 0, "failed": 0, "found": 0}
+    assert core.store.delivery(claimed.id).state == "posted"
+
+
+async def test_claimed_delivery_whose_shift_has_started_is_recorded_as_missed(core: Core, clock) -> None:
+    from datetime import timedelta
+
+    card = core.choose_card(core.team("response-a"))
+    claimed = core.store.create_delivery(
+        card_id=card.id, card_version=1, topic=card.topic, team_id="response-a", channel="local:response-a",
+        reason="scheduled", posted_by=None, now=clock(), shift_start=clock() - timedelta(minutes=5), occurrence="k",
+    )
+    counts = await core.recover()
+    assert counts["missed"] == 1
+    assert core.store.delivery(claimed.id).state == "missed"
+    assert core.store.recent_problems()[0].id == claimed.id
+
+
+async def test_scheduled_occurrence_is_posted_once_even_if_asked_twice(core: Core, clock) -> None:
+    from datetime import timedelta
+
+    shift = clock() + timedelta(minutes=30)
+    first = await core.post_scheduled("response-a", shift)
+    second = await core.post_scheduled("response-a", shift)
+    assert first is not None and second is None
+    assert len(core.store.deliveries(team_ids=["response-a"])) == 1
