@@ -22,6 +22,10 @@ SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 PERSON_ID = re.compile(r"^(slack|teams|local):[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
 CHANNEL_ID = re.compile(r"^(slack|teams|local):\S{1,256}$")
 SHIFT_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+TOP_KEYS = ("timezone", "roles", "team", "people", "questions_channel")
+TEAM_KEYS = (
+    "id", "name", "channel", "sergeants", "rota_start", "rota", "nudge_minutes_before", "remind_after_minutes", "members",
+)
 
 
 class ConfigError(ValueError):
@@ -176,10 +180,9 @@ def load_config(path: Path) -> Config:
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> Config:
-    known = {"timezone", "roles", "team", "people", "questions_channel"}
     for key in data:
-        if key not in known:
-            raise ConfigError(source, key, f"unknown key; expected one of {', '.join(sorted(known))}")
+        if key not in TOP_KEYS:
+            raise ConfigError(source, key, f"unknown key; expected one of {', '.join(TOP_KEYS)}")
     zone_name = data.get("timezone", "Europe/London")
     if not isinstance(zone_name, str):
         raise ConfigError(source, "timezone", "must be a string such as \"Europe/London\"")
@@ -244,13 +247,9 @@ def _people(value: Any, source: str, key: str) -> tuple[str, ...]:
 def _team(raw: Any, source: str, where: str) -> Team:
     if not isinstance(raw, dict):
         raise ConfigError(source, where, "must be a table")
-    allowed = {
-        "id", "name", "channel", "sergeants", "rota_start", "rota",
-        "nudge_minutes_before", "remind_after_minutes", "members",
-    }
     for key in raw:
-        if key not in allowed:
-            raise ConfigError(source, f"{where}.{key}", f"unknown key; expected one of {', '.join(sorted(allowed))}")
+        if key not in TEAM_KEYS:
+            raise ConfigError(source, f"{where}.{key}", f"unknown key; expected one of {', '.join(TEAM_KEYS)}")
     for key in ("id", "name", "channel", "rota_start", "rota"):
         if key not in raw:
             raise ConfigError(source, f"{where}.{key}", "is required")

@@ -81,3 +81,25 @@ def test_dotenv_fills_only_what_is_unset(tmp_path: Path) -> None:
     env = {"PORT": "5000"}
     read_dotenv(env_file, env)
     assert env == {"PORT": "5000", "HOST": "127.0.0.2"}
+
+
+def test_every_config_key_and_variable_is_documented() -> None:
+    from bot.config import TEAM_KEYS, TOP_KEYS
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    example_env = (root / ".env.example").read_text(encoding="utf-8")
+    undocumented = [k for k in TOP_KEYS if f"`{k}" not in readme and f"`roles.{k}" not in readme]
+    undocumented += [f"team.{k}" for k in TEAM_KEYS if f"team.{k}" not in readme and f"`team.{k}`" not in readme]
+    assert undocumented == []
+    for variable in ("SHIFTBRIEF_CONFIG", "SHIFTBRIEF_DB", "HOST", "PORT", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET",
+                     "SLACK_APP_TOKEN", "SLACK_API_URL", "MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD",
+                     "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE"):
+        assert f"{variable}=" in example_env, variable
+        assert variable in readme, variable
+
+
+def test_example_config_is_valid() -> None:
+    root = Path(__file__).resolve().parents[1]
+    config = load_config(root / "shiftbrief.example.toml")
+    assert config.teams

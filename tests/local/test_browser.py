@@ -1,0 +1,98 @@
+"""The workspace in a real browser (Playwright driving Debian's Chromium), by mouse and by keyboard."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_config
+from tests.process import free_port, start, stats_by_officer
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None and os.environ.get("CI"):
+    raise RuntimeError("CI must install Debian's chromium (see .ci/run)")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"),
+]
+
+
+@pytest.fixture
+def bot(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    write_config(tmp_path)
+    port = free_port()
+    process = start(tmp_path, port)
+    yield f"http://127.0.0.1:{port}", tmp_path
+    process.kill()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def page(bot):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        context = browser.new_context()
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def act_as(page, who: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_label("Act as").select_option(who)
+    page.get_by_role("button", name="Switch").click()
+
+
+def test_sergeant_posts_officer_acknowledges_and_answers_in_a_browser(bot, page) -> None:  # type: ignore[no-untyped-def]
+    base, home = bot
+    page.goto(base + "/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Hot spots policing")
+
+    act_as(page, "local:sgt-a")
+    team = page.get_by_role("region", name="Response Team A")
+    team.get_by_label("Post a briefing now").select_option("displacement")
+    team.get_by_role("button", name="Post briefing").click()
+    assert "Posted" in page.get_by_role("status").inner_text()
+    card = page.locator("article.card").first
+    assert card.locator(".progress").inner_text() == "Acknowledged by 0 of 3"
+
+    act_as(page, "local:pc-2")
+    card = page.locator("article.card").first
+    card.get_by_role("button", name="Acknowledge").click()
+    card = page.locator("article.card").first
+    assert card.locator(".progress").inner_text() == "Acknowledged by 1 of 3"
+    assert card.get_by_role("button", name="Acknowledge").count() == 0
+
+    card.get_by_role("group").get_by_role("radio").first.check()
+    card.get_by_role("button", name="Check my answer").click()
+    assert "Your answer" in page.locator("article.card").first.inner_text()
+
+    page.get_by_label("Your question, in your own words").fill("why do we stay fifteen minutes?")
+    page.get_by_role("button", name="Ask").click()
+    answer = page.locator("#answer")
+    assert "Source" in answer.inner_text()
+    assert answer.evaluate("el => el === document.activeElement")
+
+    assert stats_by_officer(home)["local:pc-2"] == 1
+
+
+def test_keyboard_only_officer_can_acknowledge(bot, page) -> None:  # type: ignore[no-untyped-def]
+    base, home = bot
+    page.goto(base + "/")
+    act_as(page, "local:sgt-a")
+    page.get_by_role("region", name="Response Team A").get_by_role("button", name="Post briefing").click()
+    act_as(page, "local:pc-1")
+    button = page.locator("article.card").first.get_by_role("button", name="Acknowledge")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=you have acknowledged")
+    assert stats_by_officer(home)["local:pc-1"] == 1

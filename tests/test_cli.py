@@ -1,0 +1,131 @@
+"""The `shiftbrief` command, run as a user runs it: a real process, real files, exit codes and stderr."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import build_parser
+from tests.conftest import write_config
+
+
+def run(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SHIFTBRIEF_CONFIG": str(tmp_path / "shiftbrief.toml"), "SHIFTBRIEF_DB": str(tmp_path / "sb.db")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, env=env, cwd=tmp_path,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    write_config(tmp_path)
+    return tmp_path
+
+
+def test_post_then_stats_by_officer_json(home: Path) -> None:
+    posted = run(home, "post", "--team", "response-a", "--json")
+    assert posted.returncode == 0, posted.stderr
+    delivery = json.loads(posted.stdout)
+    assert delivery["team"] == "response-a" and delivery["recipients"] == 3
+    stats = run(home, "stats", "--json", "--by", "officer")
+    rows = json.loads(stats.stdout)["rows"]
+    assert {r["officer"] for r in rows} == {"local:pc-1", "local:pc-2", "local:sgt-a"}
+    assert all(r["delivered"] == 1 and r["acknowledged"] == 0 for r in rows)
+    assert {r["name"] for r in rows} == {"PC One", "PC Two", "Sgt A"}
+
+
+def test_stats_csv_has_a_header_and_one_row_per_team(home: Path) -> None:
+    run(home, "post", "--team", "response-a")
+    out = run(home, "stats", "--csv", "--by", "team")
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert [r["team"] for r in rows] == ["response-a"] and rows[0]["delivered"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("post", "--team", "nope"), "no team 'nope'"),
+        (("post", "--team", "response-a", "--topic", "nonsense"), "not a topic"),
+        (("stats", "--since", "last week"), "not a date"),
+        (("db", "purge", "--older-than", "0"), "1 day or more"),
+    ],
+)
+def test_errors_are_one_line_on_stderr_with_exit_1(home: Path, args: tuple[str, ...], message: str) -> None:
+    result = run(home, *args)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_bad_config_stops_with_file_key_and_reason(home: Path) -> None:
+    (home / "shiftbrief.toml").write_text('timezone = "Nowhere/Else"\n[[team]]\n', encoding="utf-8")
+    result = run(home, "stats")
+    assert result.returncode == 1
+    assert "shiftbrief.toml" in result.stderr and "timezone" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ask_json_reads_one_question_per_line(home: Path) -> None:
+    result = run(home, "ask", "--json", "-", stdin="why fifteen minutes at a hot spot?\nwhen is payday\n\n")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 2
+    assert set(lines[0]) == {"answered", "topic", "card", "title", "text", "sources", "score"}
+    assert lines[0]["answered"] and lines[0]["topic"] == "fifteen-minutes" and lines[0]["sources"]
+    assert lines[1] == {**lines[1], "answered": False, "topic": None, "card": None}
+    gaps = run(home, "questions", "--unanswered", "--json")
+    assert [q["text"] for q in json.loads(gaps.stdout)["rows"]] == ["when is payday"]
+
+
+def test_backup_is_a_usable_copy_and_refuses_to_overwrite(home: Path) -> None:
+    run(home, "post", "--team", "response-a")
+    target = home / "backup.db"
+    assert run(home, "db", "backup", str(target)).returncode == 0
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 1
+    again = run(home, "db", "backup", str(target))
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_purge_removes_only_old_records(home: Path) -> None:
+    run(home, "post", "--team", "response-a")
+    result = run(home, "db", "purge", "--older-than", "30", "--json")
+    assert json.loads(result.stdout)["deliveries"] == 0
+    with sqlite3.connect(home / "sb.db") as db:
+        db.execute("UPDATE deliveries SET created_at = '2020-01-01T00:00:00.000000Z'")
+    result = run(home, "db", "purge", "--older-than", "30", "--json")
+    assert json.loads(result.stdout)["deliveries"] == 1
+
+
+def test_content_check_passes_on_the_shipped_pack(home: Path) -> None:
+    result = run(home, "content", "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: ")
+
+
+def test_every_command_and_option_has_help_text_and_is_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    missing = []
+
+    def walk(p, path):  # type: ignore[no-untyped-def]
+        for action in p._actions:
+            if action.dest != "help" and action.option_strings and not action.help:
+                missing.append(f"{path} {action.option_strings[0]}")
+            for name, child in getattr(action, "choices", None).items() if hasattr(action, "_name_parser_map") else []:
+                command = f"{path} {name}".strip()
+                if not child.description:
+                    missing.append(command)
+                if not getattr(child, "_subparsers", None) and f"shiftbrief {command}" not in readme:
+                    missing.append(f"README lacks `shiftbrief {command}`")
+                walk(child, command)
+
+    walk(parser, "")
+    assert missing == []
