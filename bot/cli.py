@@ -180,23 +180,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from content.search import Index
+    from bot.app import build_core
 
     settings, config = _settings_and_config()
-    index = Index(_pack())
-    store = _store(settings)
+    core = build_core(settings, config, _pack(), system_clock)
     try:
         questions = sys.stdin if args.question == "-" else [args.question]
         for raw in questions:
-            text = " ".join(raw.split())
-            if not text:
+            if not raw.strip():
                 continue
-            answer = index.answer(text[:500])
+            # One JSON line per input line: an over-long line is answered on its first 500 characters.
+            text = " ".join(raw.split())[:500] if args.question == "-" else raw
+            result = asyncio.run(core.ask(CLI, text, via="cli"))
+            answer = result.answer
             card = answer.card if answer.answered else None
-            store.record_question(
-                asked_by=None, via="cli", text=text, answered=answer.answered, card_id=card.id if card else None,
-                topic=card.topic if card else None, score=answer.score, now=system_clock(),
-            )
             if args.json:
                 _print_json(answer.as_json())
                 sys.stdout.flush()
@@ -206,7 +203,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             else:
                 print("I don't know: none of the training cards answers that. It has been added to the content-gap list.")
     finally:
-        store.close()
+        core.store.close()
     return 0
 
 
