@@ -100,6 +100,7 @@ class Core:
         self.platforms: dict[str, Platform] = dict(platforms or {})
         self.index = index or Index(pack)
         self._cards = {c.id: c for c in pack.cards}
+        self._names: dict[str, str] = {}
 
     # -- helpers ------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -156,9 +157,13 @@ class Core:
         return delivery
 
     def _remember(self, actor: Actor) -> None:
-        if not actor.is_system:
-            name = self.config.people.get(actor.id) or actor.name or actor.id.split(":", 1)[1]
+        """Keep the person's display name (only the name and the platform id are stored)."""
+        if actor.is_system:
+            return
+        name = self.config.people.get(actor.id) or actor.name or actor.id.split(":", 1)[1]
+        if self._names.get(actor.id) != name:  # skip the write on the hot path when nothing changed
             self.store.save_people([(actor.id, name)], self.now())
+            self._names[actor.id] = name
 
     # -- posting ------------------------------------------------------------------------------
     def choose_card(self, team: Team, topic: str | None = None) -> Card:
@@ -272,6 +277,73 @@ class Core:
             except PostFailed:
                 counts["failed"] += 1
         return counts
+
+    # -- the scheduler's other calls (scheduler/runner.py calls these through bot/app.py) ------
+    def record_missed(self, team_id: str, shift_start: datetime, reason: str) -> Delivery | None:
+        """Put a scheduled nudge that never went out on record as missed, so `schedule status` shows it.
+
+        Changes nothing (returns None) when that (team, shift start) is already on record in any state.
+        """
+        team = self.team(team_id)
+        occurrence = self._occurrence(team, shift_start)
+        if self.store.delivery_by_occurrence(occurrence) is not None:
+            return None
+        card = self.choose_card(team)
+        now = self.now()
+        delivery = self.store.create_delivery(
+            card_id=card.id, card_version=card.version, topic=card.topic, team_id=team.id, channel=team.channel,
+            reason="scheduled", posted_by=None, now=now, shift_start=shift_start, occurrence=occurrence,
+        )
+        if delivery is None:
+            return None
+        self.store.mark_missed(delivery.id, reason)  # a crash in between leaves it claimed: recover() settles it
+        self.store.audit(SYSTEM.id, "missed", team.id, f"{delivery.id} for the shift at {shift_start.isoformat()}", now)
+        return self.store.delivery(delivery.id)
+
+    async def remind_unacknowledged(self, team_id: str, shift_start: datetime, until: datetime) -> datetime | None:
+        """The team's one automatic reminder for a scheduled nudge: a private message to each recipient
+        who has not acknowledged, `remind_after_minutes` after the post and only while on shift (from
+        `shift_start` to `until`). Nobody gets it twice, nor on top of a sergeant's nudge.
+
+        Returns when to ask again (the post is later than planned or still in flight), or None when done.
+        """
+        team = self.team(team_id)
+        now = self.now()
+        if team.remind_after_minutes is None or now >= until:
+            return None
+        delivery = self.store.delivery_by_occurrence(self._occurrence(team, shift_start))
+        if delivery is None or delivery.state in ("claimed", "posting"):
+            return now + timedelta(minutes=1)  # the post has not happened yet: look again shortly
+        if delivery.state != "posted" or delivery.posted_at is None:
+            return None  # missed or failed: nothing to remind anyone of
+        due = max(delivery.posted_at + timedelta(minutes=team.remind_after_minutes), shift_start)
+        if now < due:
+            return due
+        card = self.card(delivery.card_id)
+        skip = set(self.store.acknowledged_by(delivery.id)) | self.store.nudged(delivery.id, "nudge")
+        skip |= self.store.nudged(delivery.id, "reminder")
+        platform = self.platform_for(delivery.channel)
+        text = (
+            f"Reminder: today's briefing in {team.name} is \u201c{card.title}\u201d. "
+            "Press Acknowledge on the card once you have read it."
+        )
+        sent = 0
+        for person in self.store.recipients(delivery.id):
+            if person in skip or not self.store.record_nudge(delivery.id, person, "reminder", None, now):
+                continue
+            try:
+                await platform.send_direct(person, text)
+                sent += 1
+            except Exception:
+                log.warning("reminder to %s failed", person, exc_info=True)
+                self.store.forget_nudge(delivery.id, person, "reminder")
+        if sent:
+            self.store.audit(SYSTEM.id, "remind", team.id, f"{delivery.id}: {sent} reminded", now)
+        return None
+
+    def _occurrence(self, team: Team, shift_start: datetime) -> str:
+        """The unique key of a scheduled nudge (the same key post_scheduled claims)."""
+        return f"{team.id}|{shift_start.astimezone(self.config.timezone).isoformat()}"
 
     # -- officers -----------------------------------------------------------------------------
     async def acknowledge(self, actor: Actor, delivery_id: str, via: str) -> AckResult:
