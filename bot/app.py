@@ -36,6 +36,10 @@ class Assembly:
 def build_platforms(settings: Settings, config: Config, store: Store, clock: Clock) -> dict[str, Platform]:
     """The platforms this process can post to: local always; Slack and Teams when configured."""
     platforms: dict[str, Platform] = {"local": LocalPlatform(config)}
+    if settings.slack_bot_token:
+        from bot.slack import SlackPlatform, slack_client
+
+        platforms["slack"] = SlackPlatform(slack_client(settings.slack_bot_token, settings.slack_api_url))
     return platforms
 
 
@@ -61,6 +65,11 @@ def build_app(settings: Settings, config: Config, pack: Pack, clock: Clock, stor
             f"local workspace is off: HOST={settings.host} is not a loopback address, and anyone who can reach "
             "the page could act as anyone. Use HOST=127.0.0.1 to try it."
         )
+
+    if "slack" in core.platforms:
+        from bot.slack.transport import attach
+
+        attach(app, core, settings, assembly.notes)
 
     async def recover(_app: web.Application) -> None:
         counts = await core.recover()

@@ -361,7 +361,12 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_slack_manifest(args: argparse.Namespace) -> int:
-    raise UsageError("slack manifest is not available yet in this build")
+    from bot.slack.manifest import build_manifest
+
+    if not args.name.strip() or len(args.name.strip()) > 35:
+        raise UsageError("--name must be 1 to 35 characters (Slack's limit for an app name)")
+    print(json.dumps(build_manifest(args.name), indent=2, ensure_ascii=False))
+    return 0
 
 
 def cmd_teams_package(args: argparse.Namespace) -> int:

@@ -1,0 +1,249 @@
+"""The core's view of Slack: channel members, card posts and updates, direct messages (Web API calls)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.platform import CardView
+from bot.slack.render import CARD_EVENT, card_blocks, card_metadata, card_text, clip
+from bot.store import Delivery
+
+log = logging.getLogger(__name__)
+Monotonic = Callable[[], float]
+DEFAULT_API_URL = "https://slack.com/api/"
+PREFIX = "slack:"
+
+
+def slack_client(token: str, api_url: str | None = None) -> AsyncWebClient:
+    """A Web API client that honours 429 Retry-After (slack_sdk does not by default) and SLACK_API_URL."""
+    base = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
+    client = AsyncWebClient(token=token, base_url=base, timeout=15)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+def bare(prefixed: str) -> str:
+    """`slack:C0123` -> `C0123`."""
+    return prefixed[len(PREFIX) :] if prefixed.startswith(PREFIX) else prefixed
+
+
+class ChannelPacer:
+    """At most one post per `interval` seconds per channel (Slack allows about one a second)."""
+
+    def __init__(self, interval: float = 1.0, monotonic: Monotonic = time.monotonic) -> None:
+        self.interval = interval
+        self.monotonic = monotonic
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._last: dict[str, float] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, channel: str) -> Any:
+        lock = self._locks.setdefault(channel, asyncio.Lock())
+        async with lock:
+            wait = self._last.get(channel, float("-inf")) + self.interval - self.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                yield
+            finally:
+                self._last[channel] = self.monotonic()
+
+
+@dataclass
+class _Pending:
+    """The newest view waiting for a message's next chat.update, and when the last one went out."""
+
+    last_sent: float
+    view: CardView | None = None
+    task: asyncio.Task[None] | None = None
+
+
+class SlackPlatform:
+    """Slack as a core Platform. Ids are `slack:<user id>` and `slack:<channel id>`."""
+
+    name = "slack"
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        post_interval: float = 1.0,
+        update_interval: float = 2.0,
+        user_cache_seconds: float = 3600.0,
+        monotonic: Monotonic = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.pacer = ChannelPacer(post_interval, monotonic)
+        self.update_interval = update_interval
+        self.user_cache_seconds = user_cache_seconds
+        self.monotonic = monotonic
+        self._users: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._dm_channels: dict[str, str] = {}
+        self._updates: dict[str, _Pending] = {}
+        self._user_lookups = asyncio.Semaphore(8)
+
+    # -- people -------------------------------------------------------------------------------
+    async def user(self, user_id: str) -> dict[str, Any]:
+        """users.info, cached: names change rarely and the method is rate-limited."""
+        cached = self._users.get(user_id)
+        if cached is not None and self.monotonic() - cached[0] < self.user_cache_seconds:
+            return cached[1]
+        async with self._user_lookups:
+            response = await self.client.users_info(user=user_id)
+        info: dict[str, Any] = response.get("user") or {}
+        self._users[user_id] = (self.monotonic(), info)
+        return info
+
+    async def display_name(self, user_id: str) -> str:
+        """The name Slack shows for a person; their id if Slack cannot say."""
+        try:
+            info = await self.user(user_id)
+        except Exception:
+            log.warning("users.info failed for %s", user_id, exc_info=True)
+            return user_id
+        return name_of(info) or user_id
+
+    async def members(self, channel: str) -> list[tuple[str, str]]:
+        ids: list[str] = []
+        cursor: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"channel": bare(channel), "limit": 200}
+            if cursor:
+                kwargs["cursor"] = cursor
+            response = await self.client.conversations_members(**kwargs)
+            ids.extend(response.get("members") or [])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        infos = await asyncio.gather(*(self.user(uid) for uid in dict.fromkeys(ids)))
+        people: list[tuple[str, str]] = []
+        for uid, info in zip(dict.fromkeys(ids), infos, strict=True):
+            if uid == "USLACKBOT" or info.get("is_bot") or info.get("deleted") or info.get("is_app_user"):
+                continue
+            people.append((PREFIX + uid, name_of(info) or uid))
+        return people
+
+    # -- cards --------------------------------------------------------------------------------
+    async def post_card(self, view: CardView) -> dict[str, Any]:
+        channel = bare(view.delivery.channel)
+        async with self.pacer.turn(channel):
+            response = await self.client.chat_postMessage(
+                channel=channel,
+                text=card_text(view),
+                blocks=card_blocks(view),
+                metadata=card_metadata(view),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        self._updates[view.delivery.id] = _Pending(last_sent=self.monotonic())
+        return {"channel": response["channel"], "ts": response["ts"]}
+
+    async def update_card(self, view: CardView) -> None:
+        """chat.update, coalesced: at most one per message every `update_interval` seconds, newest count wins."""
+        ref = view.delivery.message_ref or {}
+        if not ref.get("ts") or not ref.get("channel"):
+            log.warning("delivery %s has no Slack message to update", view.delivery.id)
+            return
+        pending = self._updates.setdefault(view.delivery.id, _Pending(last_sent=float("-inf")))
+        pending.view = view
+        if pending.task is not None:
+            return  # an update is already due; it will carry this newer view
+        wait = pending.last_sent + self.update_interval - self.monotonic()
+        if wait <= 0:
+            await self._send_update(view.delivery.id)
+            return
+        pending.task = asyncio.create_task(self._send_later(view.delivery.id, wait))
+
+    async def _send_later(self, delivery_id: str, wait: float) -> None:
+        await asyncio.sleep(wait)
+        pending = self._updates[delivery_id]
+        pending.task = None
+        try:
+            await self._send_update(delivery_id)
+        except Exception:
+            log.warning("could not update the card for %s", delivery_id, exc_info=True)
+
+    async def _send_update(self, delivery_id: str) -> None:
+        pending = self._updates[delivery_id]
+        view, pending.view = pending.view, None
+        if view is None:
+            return
+        pending.last_sent = self.monotonic()
+        ref = view.delivery.message_ref or {}
+        await self.client.chat_update(
+            channel=ref["channel"], ts=ref["ts"], text=card_text(view), blocks=card_blocks(view)
+        )
+
+    async def flush(self) -> None:
+        """Send every update still waiting (at shutdown)."""
+        for delivery_id, pending in list(self._updates.items()):
+            if pending.task is not None:
+                pending.task.cancel()
+                pending.task = None
+                with contextlib.suppress(Exception):
+                    await self._send_update(delivery_id)
+
+    async def find_post(self, delivery: Delivery) -> dict[str, Any] | None:
+        """Look through the channel's history since the delivery was claimed for its metadata."""
+        channel = bare(delivery.channel)
+        oldest = f"{delivery.created_at.timestamp() - 60:.6f}"
+        cursor: str | None = None
+        for _page in range(20):
+            kwargs: dict[str, Any] = {"channel": channel, "oldest": oldest, "limit": 200, "include_all_metadata": True}
+            if cursor:
+                kwargs["cursor"] = cursor
+            response = await self.client.conversations_history(**kwargs)
+            for message in response.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == CARD_EVENT and payload.get("delivery") == delivery.id:
+                    return {"channel": channel, "ts": message["ts"]}
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+        return None
+
+    # -- messages -----------------------------------------------------------------------------
+    async def send_direct(self, person_id: str, text: str) -> None:
+        user = bare(person_id)
+        channel = self._dm_channels.get(user)
+        if channel is None:
+            response = await self.client.conversations_open(users=user)
+            channel = str(response["channel"]["id"])
+            self._dm_channels[user] = channel
+        await self.post_text(PREFIX + channel, text)
+
+    async def post_text(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None,
+                        thread_ts: str | None = None) -> None:
+        target = bare(channel)
+        kwargs: dict[str, Any] = {"channel": target, "text": clip(text, 3000), "unfurl_links": False}
+        if blocks:
+            kwargs["blocks"] = blocks
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        async with self.pacer.turn(target):
+            await self.client.chat_postMessage(**kwargs)
+
+    async def post_private(self, channel: str, user: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """An ephemeral message: only `user` sees it, in the channel they acted in."""
+        kwargs: dict[str, Any] = {"channel": bare(channel), "user": bare(user), "text": clip(text, 3000)}
+        if blocks:
+            kwargs["blocks"] = blocks
+        await self.client.chat_postEphemeral(**kwargs)
+
+
+def name_of(info: dict[str, Any]) -> str:
+    profile = info.get("profile") or {}
+    for value in (profile.get("display_name"), profile.get("real_name"), info.get("real_name"), info.get("name")):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""

@@ -1,0 +1,254 @@
+"""Block Kit rendering: cards, answers, the App Home tab. Every payload stays inside Slack's limits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.core.platform import CardView
+from bot.store import Engagement
+from content.model import Card
+from content.search import Answer
+from content.topics import topic_title
+
+# Slack's limits (https://docs.slack.dev/reference/block-kit): blocks per message, characters per
+# section text, per button label, per header, per context element, and per `text` fallback we send.
+MAX_BLOCKS = 50
+MAX_HOME_BLOCKS = 100
+MAX_SECTION = 3000
+MAX_BUTTON = 75
+MAX_HEADER = 150
+MAX_CONTEXT = 2000
+MAX_TEXT = 3000
+MAX_VALUE = 2000
+
+ACKNOWLEDGE = "acknowledge"
+CHECK_PREFIX = "check_"
+HELPFUL = "answer_helpful"
+NOT_HELPFUL = "answer_not_helpful"
+CARD_EVENT = "shiftbrief_card"
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_STAR_ITALIC = re.compile(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?![*\w])")
+_BULLET = re.compile(r"^\s*[-*] ", re.MULTILINE)
+_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, with an ellipsis when cut."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters, so nobody's text can @-mention a channel or forge a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn(markdown: str) -> str:
+    """The card Markdown subset (paragraphs, bullets, **bold**, *italic*, links) as Slack mrkdwn."""
+    links: list[str] = []
+
+    def keep_link(match: re.Match[str]) -> str:
+        links.append(f"<{match.group(2)}|{escape(match.group(1)).replace('|', '/')}>")
+        return f"\x01{len(links) - 1}\x01"
+
+    text = _LINK.sub(keep_link, markdown)
+    text = escape(text)
+    text = _BOLD.sub(lambda m: f"\x02{m.group(1)}\x02", text)
+    text = _STAR_ITALIC.sub(lambda m: f"_{m.group(1)}_", text)
+    text = text.replace("\x02", "*")
+    text = _BULLET.sub("\u2022 ", text)
+    return re.sub("\x01(\\d+)\x01", lambda m: links[int(m.group(1))], text)
+
+
+def plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit) or "\u2026", "emoji": True}
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION) or " "}}
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, MAX_CONTEXT)}]}
+
+
+def sections(markdown: str) -> list[dict[str, Any]]:
+    """A body as one or more sections, split between paragraphs so none passes 3000 characters."""
+    blocks: list[dict[str, Any]] = []
+    current = ""
+    for paragraph in re.split(r"\n\s*\n", mrkdwn(markdown).strip()):
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(candidate) <= MAX_SECTION:
+            current = candidate
+            continue
+        if current:
+            blocks.append(section(current))
+        current = paragraph
+    if current:
+        blocks.append(section(current))
+    return blocks
+
+
+def source_line(card: Card) -> str:
+    source = card.sources[0]
+    return f"Source: {escape(source.citation())} <{source.url}|link>"
+
+
+# -- the card ----------------------------------------------------------------------------------
+def card_blocks(view: CardView) -> list[dict[str, Any]]:
+    """Title, the card, the source, Acknowledge, the check question as buttons, 'Acknowledged by N of M'."""
+    card, delivery_id = view.card, view.delivery.id
+    head: list[dict[str, Any]] = [
+        {"type": "header", "text": plain(card.title, MAX_HEADER)},
+        context(f"{escape(topic_title(card.topic))} \u00b7 briefing for {escape(view.team.name)}"),
+    ]
+    if card.myth:
+        head.append(section(f"*Myth:* {mrkdwn(card.myth)}"))
+    body = sections(card.body)
+    tail: list[dict[str, Any]] = [
+        section(f"*Say to the public:* {escape(card.say_to_public)}"),
+        context(source_line(card)),
+        {
+            "type": "actions",
+            "block_id": "acknowledge",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": ACKNOWLEDGE,
+                    "text": plain("Acknowledge", MAX_BUTTON),
+                    "style": "primary",
+                    "value": delivery_id,
+                }
+            ],
+        },
+        *check_blocks(card, delivery_id),
+        {"type": "context", "block_id": "progress", "elements": [{"type": "mrkdwn", "text": view.progress}]},
+    ]
+    room = MAX_BLOCKS - len(head) - len(tail)
+    if len(body) > room:  # cannot happen with cards of 1,200 characters; kept so a long card still posts
+        body = body[: room - 1] + [section("\u2026 (the rest of this card is in the local workspace)")]
+    return head + body + tail
+
+
+def check_blocks(card: Card, delivery_id: str) -> list[dict[str, Any]]:
+    options = card.check.options
+    labels = [clip(f"{i}. {text}", MAX_BUTTON) for i, text in enumerate(options, start=1)]
+    question = f"*Check:* {escape(card.check.question)}"
+    if any(label.endswith("\u2026") for label in labels):  # a cut label: spell the options out
+        question += "\n" + "\n".join(f"{i}. {escape(text)}" for i, text in enumerate(options, start=1))
+    buttons = [
+        {
+            "type": "button",
+            "action_id": f"{CHECK_PREFIX}{i}",
+            "text": plain(label, MAX_BUTTON),
+            "value": f"{delivery_id}:{i}",
+        }
+        for i, label in enumerate(labels, start=1)
+    ]
+    return [section(question), {"type": "actions", "block_id": "check", "elements": buttons}]
+
+
+def card_text(view: CardView) -> str:
+    """The notification and screen-reader fallback: what the card is and what to do."""
+    lead = view.card.myth or view.card.body.split("\n", 1)[0]
+    return clip(
+        f"Briefing: {view.card.title}. {lead} Press Acknowledge once you have read it. {view.progress}.",
+        MAX_TEXT,
+    )
+
+
+def card_metadata(view: CardView) -> dict[str, Any]:
+    """Message metadata carrying the delivery id, so a post can be found again after a crash."""
+    return {"event_type": CARD_EVENT, "event_payload": {"delivery": view.delivery.id, "team": view.team.id}}
+
+
+# -- answers -----------------------------------------------------------------------------------
+def answer_message(answer: Answer, question_id: int) -> tuple[str, list[dict[str, Any]]]:
+    """The answer with its source and Helpful? buttons, or an honest 'I don't know'."""
+    asked = f"You asked: \u201c{escape(answer.query)}\u201d"
+    if not answer.answered or answer.card is None:
+        text = (
+            "I don't know: none of the training cards answers that. I have passed your question to the "
+            "coordinators so the content can be improved."
+        )
+        return text, [context(asked), section(text)]
+    card = answer.card
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": plain(card.title, MAX_HEADER)},
+        context(asked),
+        *sections(card.body)[: MAX_BLOCKS - 6],
+        context(source_line(card)),
+        {
+            "type": "actions",
+            "block_id": "feedback",
+            "elements": [
+                {"type": "button", "action_id": HELPFUL, "text": plain("Helpful", MAX_BUTTON), "value": str(question_id)},
+                {
+                    "type": "button",
+                    "action_id": NOT_HELPFUL,
+                    "text": plain("Not helpful", MAX_BUTTON),
+                    "value": str(question_id),
+                },
+            ],
+        },
+    ]
+    source = card.sources[0]
+    text = clip(f"{card.title}: {card.body} Source: {source.citation()} {source.url}", MAX_TEXT)
+    return text, blocks
+
+
+# -- App Home ----------------------------------------------------------------------------------
+def home_view(
+    name: str,
+    record: Sequence[Engagement],
+    titles: Mapping[str, str],
+    team_rows: Sequence[Mapping[str, Any]] | None,
+    commands: Sequence[tuple[str, str]],
+) -> dict[str, Any]:
+    """The App Home tab: the officer's own record, and for sergeants a summary of their teams."""
+    acked = sum(e.acknowledged for e in record)
+    answered = sum(e.answered for e in record)
+    correct = sum(e.correct for e in record)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": plain(f"{name}: your record", MAX_HEADER)},
+        section(
+            f"Cards delivered to you: *{len(record)}*. Acknowledged: *{acked}*. "
+            f"Check questions answered: *{answered}*, right: *{correct}*."
+        ),
+    ]
+    recent = sorted(record, key=lambda e: e.posted_at, reverse=True)[:10]
+    if recent:
+        lines = []
+        for e in recent:
+            mark = "\u2705" if e.acknowledged else "\u2b1c"
+            check = " \u00b7 check right" if e.correct else (" \u00b7 check answered" if e.answered else "")
+            lines.append(f"{mark} {escape(titles.get(e.card_id, e.card_id))} ({e.posted_at:%d %b}){check}")
+        blocks.append(section("*Recent briefings*\n" + "\n".join(lines)))
+    if team_rows is not None:
+        blocks.append({"type": "divider"})
+        blocks.append({"type": "header", "text": plain("Your teams", MAX_HEADER)})
+        if not team_rows:
+            blocks.append(section("Nothing has been posted to your teams yet."))
+        for row in team_rows[: MAX_HOME_BLOCKS - len(blocks) - 3]:
+            blocks.append(section(team_line(row)))
+    usage = "\n".join(f"`{escape(u)}`: {escape(h)}" for u, h in commands)
+    blocks += [{"type": "divider"}, section(f"*Commands*\n{usage}")]
+    return {"type": "home", "blocks": blocks}
+
+
+def team_line(row: Mapping[str, Any]) -> str:
+    return (
+        f"*{escape(str(row['name']))}*: {row['deliveries']} cards posted \u00b7 "
+        f"acknowledged {row['acknowledged']} of {row['delivered']} \u00b7 "
+        f"check answers right {row['correct']} of {row['answered']}"
+    )
+
+
+def officer_line(row: Mapping[str, Any]) -> str:
+    return (
+        f"{escape(str(row['name']))}: acknowledged {row['acknowledged']} of {row['delivered']} \u00b7 "
+        f"check answers right {row['correct']} of {row['answered']}"
+    )
