@@ -5,20 +5,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 
 from aiohttp import web
 
 from bot.config import Config, Settings
 from bot.core import Core
-from bot.core.platform import Platform
+from bot.core.errors import PostFailed
+from bot.core.platform import CardView, Platform
 from bot.local.platform import LocalPlatform
 from bot.store import Store
 from content.model import Pack
 from content.search import Index
+
+if TYPE_CHECKING:
+    from scheduler.runner import NudgeRunner, Timer
 
 log = logging.getLogger("shiftbrief")
 Clock = Callable[[], datetime]
@@ -77,8 +83,74 @@ def build_app(settings: Settings, config: Config, pack: Pack, clock: Clock, stor
             log.info("recovered unfinished deliveries: %s", counts)
 
     app.on_startup.append(recover)
+    _attach_scheduler(app, core, clock)  # after recover (start-up order), before the store closes (clean-up order)
     app.on_cleanup.append(_close_store(core))
     return assembly
+
+
+# -- the scheduler: pre-shift nudges and reminders (docs/scheduling.md) ---------------------------
+TEST_POST_DELAY_ENV = "SHIFTBRIEF_TEST_POST_DELAY_MS"
+"""TEST ONLY: milliseconds to wait inside every card post, so a crash test can kill the bot mid-post."""
+
+
+def build_runner(core: Core, clock: Clock, timer: Timer) -> NudgeRunner:
+    """The nudge runner for this configuration, calling the same core methods a sergeant's post uses."""
+    from scheduler.runner import NudgeRunner
+
+    async def post(team_id: str, shift_start: datetime) -> None:
+        try:
+            await core.post_scheduled(team_id, shift_start)
+        except PostFailed as exc:  # already recorded as failed, with the reason, by Core.publish
+            log.warning("scheduled nudge for %s failed: %s", team_id, exc)
+
+    async def record_missed(team_id: str, shift_start: datetime, reason: str) -> None:
+        if core.record_missed(team_id, shift_start, reason) is not None:
+            log.warning("scheduled nudge for %s (shift at %s) missed: %s", team_id, shift_start.isoformat(), reason)
+
+    return NudgeRunner(
+        core.config.teams, core.config.timezone, clock, timer, post=post, record_missed=record_missed,
+        remind=core.remind_unacknowledged, missed_after=core.store.first_opened(),
+    )
+
+
+def _attach_scheduler(app: web.Application, core: Core, clock: Clock) -> None:
+    """APScheduler on this server's loop: started after start-up recovery, stopped before the store closes."""
+    from scheduler.runner import SchedulerTimer
+
+    delay_ms = os.environ.get(TEST_POST_DELAY_ENV, "")
+    if delay_ms:
+        seconds = int(delay_ms) / 1000
+        log.warning("%s=%s: every post is slowed down; this is for tests only", TEST_POST_DELAY_ENV, delay_ms)
+        core.platforms = {name: cast(Platform, _SlowPosting(p, seconds)) for name, p in core.platforms.items()}
+    timer = SchedulerTimer()
+    runner = build_runner(core, clock, timer)
+
+    async def start(_app: web.Application) -> None:
+        timer.start()
+        await runner.sweep()
+
+    async def stop(_app: web.Application) -> None:
+        await timer.stop()
+        await runner.stop()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
+
+
+class _SlowPosting:
+    """TEST ONLY (SHIFTBRIEF_TEST_POST_DELAY_MS): a platform whose card posts take longer, nothing else changed."""
+
+    def __init__(self, inner: Platform, seconds: float) -> None:
+        self._inner = inner
+        self.name = inner.name
+        self._seconds = seconds
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._inner, attr)
+
+    async def post_card(self, view: CardView) -> dict[str, Any]:
+        await asyncio.sleep(self._seconds)
+        return await self._inner.post_card(view)
 
 
 def _close_store(core: Core) -> Callable[[web.Application], Awaitable[None]]:

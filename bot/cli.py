@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                 schedule_sub)
     p.add_argument("--team", help="one team id (default: every team)")
     p.add_argument("--from", dest="start", required=True, help="first local date, YYYY-MM-DD")
-    p.add_argument("--days", type=int, required=True, help="how many days (1-366)")
+    p.add_argument("--days", required=True, help="how many days (1-366)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = command("status", "The next nudges and recent missed or failed deliveries.", cmd_schedule_status,
                 schedule_sub)
@@ -230,11 +230,91 @@ def cmd_content_check(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule_preview(args: argparse.Namespace) -> int:
-    raise UsageError("schedule preview is not available yet in this build")
+    from bot.app import build_core
+    from scheduler.rota import shifts
+
+    settings, config = _settings_and_config()
+    if args.team is not None and config.team(args.team) is None:
+        raise UsageError(f"--team: no team {args.team!r}; teams: {', '.join(t.id for t in config.teams)}")
+    first = _local_date(args.start, "--from")
+    try:
+        days = int(args.days)
+    except ValueError:
+        raise UsageError(f"--days: {args.days!r} is not a whole number of days (1-366)") from None
+    if not 1 <= days <= 366:
+        raise UsageError(f"--days must be from 1 to 366, not {days}")
+    try:
+        first + timedelta(days=days)
+    except OverflowError:
+        raise UsageError(f"--from: {args.start} plus {days} days is past the last date there is") from None
+    teams = [t for t in config.teams if args.team is None or t.id == args.team]
+    core = build_core(settings, config, _pack(), system_clock)
+    try:
+        cards = {team.id: core.choose_card(team).id for team in teams}  # what the curriculum would send now
+    finally:
+        core.store.close()
+    found = sorted(
+        ((shift, team) for team in teams for shift in shifts(team, config.timezone, first, days)),
+        key=lambda pair: (pair[0].start.astimezone(UTC), pair[1].id),
+    )
+    if args.json:
+        _print_json([
+            {"team": team.id, "shift_start": shift.start.isoformat(), "nudge_at": shift.nudge_at.isoformat(),
+             "card": cards[team.id]}
+            for shift, team in found
+        ])
+    elif not found:
+        print("(no shifts in those days)")
+    else:
+        _print_table(
+            [{"team": team.id, "shift start": _local_text(shift.start), "nudge at": _local_text(shift.nudge_at),
+              "card": cards[team.id]} for shift, team in found],
+            ["team", "shift start", "nudge at", "card"],
+        )
+    return 0
 
 
 def cmd_schedule_status(args: argparse.Namespace) -> int:
-    raise UsageError("schedule status is not available yet in this build")
+    from scheduler.rota import next_nudges
+
+    settings, config = _settings_and_config()
+    now = system_clock()
+    upcoming = next_nudges(config.teams, config.timezone, now, per_team=1)
+    store = _store(settings)
+    try:
+        problems = store.recent_problems(20)
+    finally:
+        store.close()
+
+    def local(moment: datetime | None) -> str | None:
+        return moment.astimezone(config.timezone).isoformat() if moment is not None else None
+
+    if args.json:
+        _print_json({
+            "next": [{"team": s.team_id, "shift_start": s.start.isoformat(), "nudge_at": s.nudge_at.isoformat()}
+                     for s in upcoming],
+            "problems": [{"delivery": d.id, "team": d.team_id, "state": d.state, "shift_start": local(d.shift_start),
+                          "recorded_at": local(d.created_at), "card": d.card_id, "reason": d.error}
+                         for d in problems],
+        })
+        return 0
+    print("Next nudges:")
+    for shift in upcoming:
+        print(f"  {_local_text(shift.nudge_at)}  {shift.team_id} (shift at {_local_text(shift.start)})")
+    if not upcoming:
+        print("  (no team has a shift on its rota)")
+    print("Recent missed or failed nudges and posts:")
+    for d in problems:
+        what = f"shift at {_local_text(d.shift_start.astimezone(config.timezone))}" if d.shift_start else d.reason
+        print(f"  {d.state.upper():6}  {d.team_id} ({what}): {d.error or 'no reason recorded'}")
+    if not problems:
+        print("  (none)")
+    return 0
+
+
+def _local_text(moment: datetime) -> str:
+    """A local time for people: `Sun 2027-03-28 02:30 BST`."""
+    return moment.strftime("%a %Y-%m-%d %H:%M %Z")
 
 
 def cmd_post(args: argparse.Namespace) -> int:
@@ -370,7 +450,20 @@ def cmd_slack_manifest(args: argparse.Namespace) -> int:
 
 
 def cmd_teams_package(args: argparse.Namespace) -> int:
-    raise UsageError("teams package is not available yet in this build")
+    from bot.teams.package import build_package, is_app_id
+
+    if not is_app_id(args.app_id):
+        raise UsageError(
+            f"--app-id: {args.app_id!r} is not a Microsoft App ID; copy the GUID (such as "
+            "00000000-0000-0000-0000-000000000000) from the Azure bot's Configuration page"
+        )
+    if args.out.suffix.lower() != ".zip":
+        raise UsageError(f"--out: {args.out} should end in .zip (Teams uploads a zip)")
+    if not args.out.parent.is_dir():
+        raise UsageError(f"--out: {args.out.parent} is not a folder")
+    build_package(args.app_id, args.out)
+    print(f"wrote {args.out}: upload it in Teams (Apps > Manage your apps > Upload an app), see docs/teams.md")
+    return 0
 
 
 if __name__ == "__main__":

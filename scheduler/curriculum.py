@@ -31,8 +31,9 @@ def next_card(
     `history` is (card id, topic, when posted) for the team, oldest first; `weakness` maps a topic to
     (recipients, acknowledgements, answers, wrong answers). With `topic`, the least recently sent card of
     that topic. Otherwise the first topic in teaching order the team has not had yet; once every topic
-    has been covered, the topic acknowledged least or answered wrongly most, skipping cards the team
-    had in the last 14 days unless every card has been.
+    has been covered, the topic acknowledged least or answered wrongly most (and within it the card
+    rested longest), skipping cards the team had in the last 14 days; if every card has been sent in
+    the last 14 days, the one sent longest ago.
     """
     last_sent: dict[str, datetime] = {}
     for card_id, _topic, when in history:
@@ -49,7 +50,8 @@ def next_card(
     if not pack.cards:
         raise NoCardError("the pack has no cards")
     rested = [c for c in pack.cards if c.id not in last_sent or now - last_sent[c.id] >= timedelta(days=REST_DAYS)]
-    pool = rested or list(pack.cards)
+    if not rested:  # every card came back within the rest period: the one rested longest goes next
+        return _least_recent(pack.cards, last_sent)
     order = {t: i for i, t in enumerate(TOPIC_ORDER)}
 
     def priority(card: Card) -> tuple[float, float, str]:
@@ -60,7 +62,7 @@ def next_card(
         age = (now - sent).total_seconds() if sent else float("inf")
         return (-(unacknowledged + wrong_rate), -age, f"{order.get(card.topic, 99):02d}{card.id}")
 
-    return min(pool, key=priority)
+    return min(rested, key=priority)
 
 
 def _least_recent(cards: Sequence[Card], last_sent: Mapping[str, datetime]) -> Card:

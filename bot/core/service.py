@@ -312,6 +312,8 @@ class Core:
         if team.remind_after_minutes is None or now >= until:
             return None
         delivery = self.store.delivery_by_occurrence(self._occurrence(team, shift_start))
+        if delivery is None and now >= shift_start:
+            return None  # never posted, and too late now: the runner records it as missed
         if delivery is None or delivery.state in ("claimed", "posting"):
             return now + timedelta(minutes=1)  # the post has not happened yet: look again shortly
         if delivery.state != "posted" or delivery.posted_at is None:
@@ -327,7 +329,7 @@ class Core:
             f"Reminder: today's briefing in {team.name} is \u201c{card.title}\u201d. "
             "Press Acknowledge on the card once you have read it."
         )
-        sent = 0
+        sent = failed = 0
         for person in self.store.recipients(delivery.id):
             if person in skip or not self.store.record_nudge(delivery.id, person, "reminder", None, now):
                 continue
@@ -337,9 +339,10 @@ class Core:
             except Exception:
                 log.warning("reminder to %s failed", person, exc_info=True)
                 self.store.forget_nudge(delivery.id, person, "reminder")
+                failed += 1
         if sent:
             self.store.audit(SYSTEM.id, "remind", team.id, f"{delivery.id}: {sent} reminded", now)
-        return None
+        return now + timedelta(minutes=5) if failed else None  # try those again while the shift lasts
 
     def _occurrence(self, team: Team, shift_start: datetime) -> str:
         """The unique key of a scheduled nudge (the same key post_scheduled claims)."""

@@ -106,6 +106,11 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def first_opened(self) -> datetime:
+        """When this database was created (its first migration): no nudge before then can have been missed."""
+        row = self.conn.execute("SELECT applied_at FROM schema_migrations WHERE version = 1").fetchone()
+        return parse_iso(row["applied_at"])
+
     def _write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         with self.conn:
             return self.conn.execute(sql, params)

@@ -1,0 +1,89 @@
+"""Which card a team gets next: the teaching order first, then its weakest topics, never a card twice in 14 days."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from content.model import Card, Pack
+from content.topics import TOPICS
+from scheduler.curriculum import next_card
+
+NOW = datetime(2027, 6, 1, 6, 30, tzinfo=UTC)
+
+
+def small_pack(real: Pack, per_topic: int = 2) -> Pack:
+    """Two cards of every topic from the real pack, so the rules can be followed by hand."""
+    cards: list[Card] = []
+    for topic in TOPICS:
+        cards.extend(real.by_topic(topic)[:per_topic])
+    return Pack(tuple(cards))
+
+
+def sent(cards: list[Card], days_ago: float) -> list[tuple[str, str, datetime]]:
+    return [(c.id, c.topic, NOW - timedelta(days=days_ago)) for c in cards]
+
+
+def test_a_new_team_works_through_the_topics_in_teaching_order(pack: Pack) -> None:
+    history: list[tuple[str, str, datetime]] = []
+    topics = []
+    for day in range(len(TOPICS)):
+        card = next_card(pack, history, {}, NOW + timedelta(days=day))
+        topics.append(card.topic)
+        history.append((card.id, card.topic, NOW + timedelta(days=day)))
+    assert topics == list(TOPICS)
+    assert topics[:7] == [
+        "what-is-hsp", "what-is-a-hot-spot", "how-it-works", "evidence", "displacement", "suppression",
+        "fifteen-minutes",
+    ]
+
+
+def test_after_the_first_pass_the_least_acknowledged_topic_comes_back_first(pack: Pack) -> None:
+    small = small_pack(pack)
+    history = sent([small.by_topic(t)[0] for t in TOPICS], days_ago=20)
+    weakness = {t: (10, 9, 10, 1) for t in TOPICS}
+    weakness["displacement"] = (10, 2, 2, 0)  # only two of ten acknowledged
+    assert next_card(small, history, weakness, NOW).topic == "displacement"
+
+
+def test_after_the_first_pass_the_most_wrongly_answered_topic_comes_back_first(pack: Pack) -> None:
+    small = small_pack(pack)
+    history = sent([small.by_topic(t)[0] for t in TOPICS], days_ago=20)
+    weakness = {t: (10, 10, 10, 0) for t in TOPICS}
+    weakness["fifteen-minutes"] = (10, 10, 10, 7)
+    card = next_card(small, history, weakness, NOW)
+    assert card.topic == "fifteen-minutes"
+    assert card.id == small.by_topic("fifteen-minutes")[1].id  # the card of that topic the team has not had
+
+
+def test_no_card_returns_within_fourteen_days_even_on_the_weakest_topic(pack: Pack) -> None:
+    small = small_pack(pack, per_topic=1)
+    weak = small.by_topic("suppression")[0]
+    history = sent([c for c in small.cards if c.id != weak.id], days_ago=20) + sent([weak], days_ago=13)
+    weakness = {t: (10, 10, 10, 0) for t in TOPICS}
+    weakness["suppression"] = (10, 0, 0, 0)
+    assert next_card(small, history, weakness, NOW).id != weak.id
+    history[-1] = (weak.id, weak.topic, NOW - timedelta(days=14))
+    assert next_card(small, history, weakness, NOW).id == weak.id
+
+
+def test_when_every_card_was_sent_in_the_last_fourteen_days_the_longest_rested_goes_next(pack: Pack) -> None:
+    small = small_pack(pack, per_topic=1)
+    history = [(c.id, c.topic, NOW - timedelta(days=1, hours=i)) for i, c in enumerate(small.cards)]
+    oldest = small.cards[-1]
+    weakness = {t: (10, 10, 10, 0) for t in TOPICS}
+    weakness[small.cards[0].topic] = (10, 0, 0, 0)  # weakest, but sent only yesterday: not before the oldest
+    assert next_card(small, history, weakness, NOW).id == oldest.id
+
+
+def test_a_topic_the_pack_has_no_card_for_is_skipped_in_the_teaching_order(pack: Pack) -> None:
+    without = Pack(tuple(c for c in pack.cards if c.topic != "what-is-a-hot-spot"))
+    first = next_card(without, [], {}, NOW)
+    second = next_card(without, [(first.id, first.topic, NOW)], {}, NOW)
+    assert (first.topic, second.topic) == ("what-is-hsp", "how-it-works")
+
+
+def test_a_new_version_of_a_card_counts_as_the_same_card(pack: Pack) -> None:
+    card = pack.by_topic("what-is-hsp")[0]
+    renewed = Pack(tuple(replace(c, version=c.version + 1) if c.id == card.id else c for c in pack.cards))
+    assert next_card(renewed, [(card.id, card.topic, NOW)], {}, NOW).topic == "what-is-a-hot-spot"
