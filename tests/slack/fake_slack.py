@@ -224,10 +224,14 @@ class FakeSlack:
         return {"user": user}
 
     def m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
-        ts = f"1764061200.{next(self._ts):06d}"
+        ts = self._new_ts()
         self.messages.append(Message(args["channel"], ts, args.get("text", ""), _decoded(args.get("blocks")),
                                      _decoded(args.get("metadata")), args.get("thread_ts")))
         return {"channel": args["channel"], "ts": ts, "message": {"text": args.get("text", "")}}
+
+    def _new_ts(self) -> str:
+        """Slack's message ts: the wall-clock second it arrived, made unique."""
+        return f"{int(time.time())}.{next(self._ts):06d}"
 
     def m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         for message in self.messages:
@@ -241,7 +245,7 @@ class FakeSlack:
     def m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         self.ephemerals.append(Ephemeral(args["channel"], args["user"], args.get("text", ""),
                                          _decoded(args.get("blocks"))))
-        return {"message_ts": f"1764061200.{next(self._ts):06d}"}
+        return {"message_ts": self._new_ts()}
 
     def m_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"channel": {"id": "D" + str(args["users"])}}
