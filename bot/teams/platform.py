@@ -1,0 +1,254 @@
+"""The Teams platform, seen from the core: roster, proactive posts, card updates and private messages.
+
+Every post is proactive: a new conversation in the channel (`create_conversation` with the channel in
+`channel_data` and the service URL stored at install), never `send_activity` inside
+`continue_conversation`, which would reply to a made-up activity id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+)
+from botframework.connector.aio import ConnectorClient
+
+from bot.core.errors import PostFailed
+from bot.core.platform import CardView
+from bot.store import Delivery, Store
+from bot.teams.card import CONTENT_TYPE, render_card
+from bot.teams.throttle import Throttle
+
+log = logging.getLogger(__name__)
+CHANNEL_ID = "msteams"
+PREFIX = "teams:"
+PERSON_PREFIX = "teams:person:"
+Clock = Callable[[], datetime]
+
+
+def channel_key(conversation_id: str) -> str:
+    """`teams:<channel id>` for a conversation id; a thread's `<channel id>;messageid=<root>` loses its suffix."""
+    return PREFIX + conversation_id.split(";", 1)[0]
+
+
+def person_key(aad_object_id: str) -> str:
+    return PERSON_PREFIX + aad_object_id
+
+
+class TeamsPlatform:
+    name = "teams"
+
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        app_id: str | None,
+        store: Store,
+        clock: Clock,
+        throttle: Throttle | None = None,
+        page_size: int = 200,
+    ) -> None:
+        self.adapter = adapter
+        self.app_id = app_id or ""
+        self.store = store
+        self.clock = clock
+        self.throttle = throttle or Throttle()
+        self.page_size = page_size
+        self._connectors: dict[str, ConnectorClient] = {}
+        self._latest: dict[str, CardView] = {}
+        self._updating: set[str] = set()
+
+    # -- references ---------------------------------------------------------------------------
+    def reference(self, channel: str) -> dict[str, Any]:
+        reference = self.store.reference(channel)
+        if reference is None or not reference.get("service_url"):
+            raise PostFailed(
+                f"shiftbrief has not been added to the Microsoft Teams team of {channel} yet, so it cannot post there. "
+                "A team owner must first add the shiftbrief app to that team (or mention @shiftbrief once in that "
+                "channel); see docs/teams.md."
+            )
+        return reference
+
+    def remember_person(self, aad_object_id: str, user_id: str, service_url: str, tenant_id: str | None,
+                        bot: dict[str, str] | None, conversation_id: str | None = None) -> None:
+        """Keep what a private message to this person needs: Teams user id, service URL, tenant, 1:1 chat id."""
+        key = person_key(aad_object_id)
+        old = self.store.reference(key) or {}
+        known_chat = old.get("conversation_id") if old.get("user_id") == user_id else None
+        reference = {"user_id": user_id, "service_url": service_url, "tenant_id": tenant_id, "bot": bot,
+                     "conversation_id": conversation_id or known_chat}
+        if old != reference:
+            self.store.save_reference(key, reference, self.clock())
+
+    async def _connector(self, service_url: str) -> ConnectorClient:
+        client = self._connectors.get(service_url)
+        if client is None:
+            claims = self.adapter.create_claims_identity(self.app_id)
+            factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
+            client = await factory.create(service_url, None)
+            self._connectors[service_url] = client
+        return client
+
+    async def close(self) -> None:
+        for client in self._connectors.values():
+            try:
+                await client.close()
+            except Exception:  # closing is best effort
+                log.debug("closing a connector client failed", exc_info=True)
+        self._connectors.clear()
+
+    # -- the Platform protocol ----------------------------------------------------------------
+    async def members(self, channel: str) -> list[tuple[str, str]]:
+        """The team's roster, page by page, as ('teams:<AAD object id>', name)."""
+        reference = self.reference(channel)
+        service_url = reference["service_url"]
+        roster_id = reference.get("team_id") or reference["channel_id"]
+        connector = await self._connector(service_url)
+        people: dict[str, str] = {}
+        token: str | None = None
+        for _page in range(1000):  # a bound, in case a service keeps handing back a token
+            result = await self.throttle.run(
+                roster_id,
+                lambda token=token: connector.conversations.get_teams_conversation_paged_members(  # type: ignore[misc]
+                    roster_id, self.page_size, token
+                ),
+            )
+            for member in result.members or []:
+                aad = getattr(member, "aad_object_id", None)
+                if not aad:
+                    continue  # bots and accounts without an Entra ID identity are not officers
+                people[PREFIX + aad] = member.name or aad
+                self.remember_person(aad, member.id, service_url, reference.get("tenant_id"), reference.get("bot"))
+            token = result.continuation_token
+            if not token:
+                break
+        return list(people.items())
+
+    async def post_card(self, view: CardView) -> dict[str, Any]:
+        reference = self.reference(view.team.channel)
+        activity = Activity(
+            type=ActivityTypes.message,
+            attachments=[Attachment(content_type=CONTENT_TYPE, content=render_card(view))],
+            summary=view.card.title,
+        )
+        posted = await self._post(reference, activity)
+        return {**posted, "channel": view.team.channel}
+
+    async def update_card(self, view: CardView) -> None:
+        """Bring 'Acknowledged by N of M' up to date; clicks that arrive mid-update share the next one."""
+        ref = view.delivery.message_ref or {}
+        if not ref.get("activity_id") or not ref.get("conversation_id"):
+            return
+        delivery_id = view.delivery.id
+        self._latest[delivery_id] = view
+        if delivery_id in self._updating:
+            return  # the update in flight will send the newest count when it finishes
+        self._updating.add(delivery_id)
+        try:
+            while delivery_id in self._latest:
+                await self._update(self._latest.pop(delivery_id))
+        finally:
+            self._updating.discard(delivery_id)
+
+    async def find_post(self, delivery: Delivery) -> dict[str, Any] | None:
+        # Teams offers a bot no way to look up its own past posts, so we cannot know.
+        return None
+
+    async def send_direct(self, person_id: str, text: str) -> None:
+        """A private 1:1 message: the chat is created once (Teams returns the same one again), then posted to."""
+        if not person_id.startswith(PREFIX):
+            raise PostFailed(f"{person_id} is not a Microsoft Teams user.")
+        key = person_key(person_id[len(PREFIX):])
+        reference = self.store.reference(key)
+        if reference is None:
+            raise PostFailed(
+                f"shiftbrief has not seen {person_id} in a Teams team roster yet, so it cannot message them privately."
+            )
+        conversation_id = reference.get("conversation_id")
+        if not conversation_id:
+            parameters = ConversationParameters(
+                is_group=False,
+                bot=_account(reference.get("bot")),
+                members=[ChannelAccount(id=reference["user_id"])],
+                tenant_id=reference.get("tenant_id"),
+                channel_data={"tenant": {"id": reference.get("tenant_id")}},
+            )
+            created = await self._create(person_id, reference["service_url"], parameters)
+            conversation_id = created["conversation_id"]
+            self.store.save_reference(key, {**reference, "conversation_id": conversation_id}, self.clock())
+        connector = await self._connector(reference["service_url"])
+        activity = Activity(
+            type=ActivityTypes.message,
+            channel_id=CHANNEL_ID,
+            conversation=ConversationAccount(id=conversation_id, conversation_type="personal"),
+            from_property=_account(reference.get("bot")),
+            recipient=ChannelAccount(id=reference["user_id"]),
+            text=text,
+        )
+        await self.throttle.run(
+            conversation_id, lambda: connector.conversations.send_to_conversation(conversation_id, activity)
+        )
+
+    async def post_text(self, channel: str, text: str) -> None:
+        await self._post(self.reference(channel), Activity(type=ActivityTypes.message, text=text))
+
+    # -- the connector calls ------------------------------------------------------------------
+    async def _post(self, reference: dict[str, Any], activity: Activity) -> dict[str, Any]:
+        """A new post (a new thread) in a channel."""
+        tenant = reference.get("tenant_id")
+        channel_data: dict[str, Any] = {"channel": {"id": reference["channel_id"]}}
+        if tenant:
+            channel_data["tenant"] = {"id": tenant}
+        activity.channel_id = CHANNEL_ID
+        activity.conversation = ConversationAccount(id=reference["channel_id"], is_group=True, conversation_type="channel")
+        parameters = ConversationParameters(
+            is_group=True,
+            bot=_account(reference.get("bot")),
+            channel_data=channel_data,
+            activity=activity,
+            tenant_id=tenant,
+        )
+        return await self._create(reference["channel_id"], reference["service_url"], parameters)
+
+    async def _create(self, pace_key: str, service_url: str, parameters: ConversationParameters) -> dict[str, Any]:
+        created: dict[str, Any] = {}
+
+        async def keep_ids(context: TurnContext) -> None:
+            created["conversation_id"] = context.activity.conversation.id
+            created["activity_id"] = context.activity.id
+
+        await self.throttle.run(
+            pace_key,
+            lambda: self.adapter.create_conversation(self.app_id, keep_ids, parameters, CHANNEL_ID, service_url),
+        )
+        return {"service_url": service_url, **created}
+
+    async def _update(self, view: CardView) -> None:
+        ref = view.delivery.message_ref or {}
+        connector = await self._connector(ref["service_url"])
+        activity = Activity(
+            type=ActivityTypes.message,
+            id=ref["activity_id"],
+            channel_id=CHANNEL_ID,
+            conversation=ConversationAccount(id=ref["conversation_id"]),
+            attachments=[Attachment(content_type=CONTENT_TYPE, content=render_card(view))],
+            summary=view.card.title,
+        )
+        await self.throttle.run(
+            ref["conversation_id"].split(";", 1)[0],
+            lambda: connector.conversations.update_activity(ref["conversation_id"], ref["activity_id"], activity),
+        )
+
+
+def _account(bot: dict[str, str] | None) -> ChannelAccount | None:
+    return ChannelAccount(id=bot["id"], name=bot.get("name")) if bot and bot.get("id") else None
