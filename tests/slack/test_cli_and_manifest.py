@@ -123,3 +123,12 @@ def test_the_manifest_grants_a_scope_for_every_method_the_bot_uses(method: str) 
 def test_manifest_name_longer_than_slack_allows_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["slack", "manifest", "--name", "x" * 36]) == 1
     assert "1 to 35 characters" in capsys.readouterr().err
+
+
+def test_every_brief_command_and_scope_is_in_the_admins_walk_through() -> None:
+    from bot.slack.commands import ROUTES
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "slack.md").read_text(encoding="utf-8")
+    missing = [f"/brief {r.usage}" for r in ROUTES.values() if f"`/brief {r.usage}`" not in guide]
+    missing += [scope for scope in BOT_SCOPES if f"`{scope}`" not in guide]
+    assert missing == []
