@@ -127,7 +127,7 @@ class SlackPlatform:
         infos = await asyncio.gather(*(self.user(uid) for uid in dict.fromkeys(ids)))
         people: list[tuple[str, str]] = []
         for uid, info in zip(dict.fromkeys(ids), infos, strict=True):
-            if uid == "USLACKBOT" or info.get("is_bot") or info.get("deleted") or info.get("is_app_user"):
+            if uid == "USLACKBOT" or info.get("is_bot") or info.get("deleted"):
                 continue
             people.append((PREFIX + uid, name_of(info) or uid))
         return people
