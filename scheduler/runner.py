@@ -31,6 +31,8 @@ Remind = Callable[[str, datetime, datetime], Awaitable[datetime | None]]
 """Remind non-acknowledgers of (team id, shift start) while on shift until the third argument; returns
 a time to ask again (the post is later than planned or still in flight) or None when finished."""
 Job = Callable[..., Awaitable[None]]
+ON_TIME = timedelta(minutes=2)
+"""A nudge run this soon after its due time is on time, even if its shift has just started."""
 
 
 class Timer(Protocol):
@@ -137,9 +139,9 @@ class NudgeRunner:
             return
         nudge_at, start = shift.nudge_at.astimezone(UTC), shift.start.astimezone(UTC)
         if nudge_at > now:
-            self.timer.at(key, nudge_at, self.fire_nudge, team.id, shift.start)
-        elif now < start or self.missed_after is None or nudge_at >= self.missed_after.astimezone(UTC):
-            self.timer.at(key, now, self.fire_nudge, team.id, shift.start)  # late, or to record as missed
+            self.timer.at(key, nudge_at, self.fire_nudge, team.id, shift.start, nudge_at)
+        elif _still_sendable(nudge_at, start, now) or self.missed_after is None or nudge_at >= self.missed_after:
+            self.timer.at(key, now, self.fire_nudge, team.id, shift.start, nudge_at)  # late, or to record as missed
         else:
             self._done.add(key)  # due before this database existed: not ours to report
 
@@ -154,7 +156,7 @@ class NudgeRunner:
         )
         self.timer.at(key, max(due, now), self.fire_reminder, team.id, shift.start, until)
 
-    async def fire_nudge(self, team_id: str, shift_start: datetime) -> None:
+    async def fire_nudge(self, team_id: str, shift_start: datetime, nudge_at: datetime) -> None:
         """The job at a nudge time: post it, or record it as missed once the shift has started."""
         key = _key(team_id, shift_start)
         if key in self._done or key in self._running:
@@ -163,7 +165,7 @@ class NudgeRunner:
         self._track()
         try:
             async with self._gate:
-                if self.now() >= shift_start.astimezone(UTC):
+                if not _still_sendable(nudge_at.astimezone(UTC), shift_start.astimezone(UTC), self.now()):
                     await self._record_missed(team_id, shift_start, "the nudge was not sent before the shift started")
                 else:
                     await self._post(team_id, shift_start)
@@ -206,6 +208,12 @@ class NudgeRunner:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _still_sendable(nudge_at: datetime, start: datetime, now: datetime) -> bool:
+    """Worth posting: the shift has not started, or the nudge is only just due (a team nudged at the
+    very start of its shift, `nudge_minutes_before = 0`, is not 'late' because the job ran a moment after)."""
+    return now < start or now - nudge_at < ON_TIME
 
 
 def nudge_key(shift: Shift) -> str:
