@@ -153,6 +153,8 @@ class SlackPlatform:
         if not ref.get("ts") or not ref.get("channel"):
             log.warning("delivery %s has no Slack message to update", view.delivery.id)
             return
+        if len(self._updates) > 1000:
+            self._forget_quiet_messages()
         pending = self._updates.setdefault(view.delivery.id, _Pending(last_sent=float("-inf")))
         pending.view = view
         if pending.task is not None:
@@ -162,6 +164,13 @@ class SlackPlatform:
             await self._send_update(view.delivery.id)
             return
         pending.task = asyncio.create_task(self._send_later(view.delivery.id, wait))
+
+    def _forget_quiet_messages(self) -> None:
+        """Drop bookkeeping for messages with nothing waiting and no update in the last interval."""
+        cutoff = self.monotonic() - self.update_interval
+        for delivery_id, pending in list(self._updates.items()):
+            if pending.task is None and pending.view is None and pending.last_sent < cutoff:
+                del self._updates[delivery_id]
 
     async def _send_later(self, delivery_id: str, wait: float) -> None:
         await asyncio.sleep(wait)

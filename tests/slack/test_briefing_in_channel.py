@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from bot.core.roles import CLI
@@ -190,3 +191,12 @@ async def test_posts_to_one_channel_are_paced_to_one_a_second(bot: Bot, fake: Fa
     posts = fake.called("chat.postMessage")
     assert posts[1].at - posts[0].at >= 0.95
     assert posts[2].at - posts[1].at < 0.5
+
+
+async def test_slacks_request_url_check_is_answered_with_the_challenge(bot: Bot) -> None:
+    body = json.dumps({"token": "legacy", "challenge": "c-3po", "type": "url_verification"}).encode()
+    ts = int(time.time())
+    response = await bot.client.post("/slack/events", data=body, headers={
+        "Content-Type": "application/json", "X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": sign(body, ts)})
+    assert response.status == 200
+    assert "c-3po" in await response.text()
