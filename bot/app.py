@@ -46,6 +46,9 @@ def build_platforms(settings: Settings, config: Config, store: Store, clock: Clo
         from bot.slack import SlackPlatform, slack_client
 
         platforms["slack"] = SlackPlatform(slack_client(settings.slack_bot_token, settings.slack_api_url))
+    from bot.teams.endpoint import build_platform as build_teams_platform  # posts only where it was installed
+
+    platforms["teams"] = build_teams_platform(settings, store, clock)
     return platforms
 
 
@@ -76,6 +79,14 @@ def build_app(settings: Settings, config: Config, pack: Pack, clock: Clock, stor
         from bot.slack.transport import attach
 
         attach(app, core, settings, assembly.notes)
+
+    if "teams" in core.platforms:
+        from bot.teams.endpoint import add_routes as add_teams_routes
+        from bot.teams.platform import TeamsPlatform
+
+        teams = core.platforms["teams"]
+        assert isinstance(teams, TeamsPlatform)
+        assembly.notes.append(add_teams_routes(app, core, settings, teams))
 
     async def recover(_app: web.Application) -> None:
         counts = await core.recover()
@@ -122,7 +133,7 @@ def _attach_scheduler(app: web.Application, core: Core, clock: Clock) -> None:
         seconds = int(delay_ms) / 1000
         log.warning("%s=%s: every post is slowed down; this is for tests only", TEST_POST_DELAY_ENV, delay_ms)
         core.platforms = {name: cast(Platform, _SlowPosting(p, seconds)) for name, p in core.platforms.items()}
-    timer = SchedulerTimer()
+    timer = SchedulerTimer(clock)
     runner = build_runner(core, clock, timer)
 
     async def start(_app: web.Application) -> None:

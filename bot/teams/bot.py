@@ -100,7 +100,7 @@ class TeamsBot:
             bot = {"id": activity.recipient.id, "name": activity.recipient.name} if activity.recipient else None
             personal = _conversation_type(activity) == "personal" and activity.conversation
             chat = activity.conversation.id if personal else None
-            self.platform.remember_person(aad, sender.id, activity.service_url, _tenant(activity), bot, chat)
+            self.platform.remember_person(aad, sender.id, sender.name or aad, activity.service_url, _tenant(activity), bot, chat)
         if _conversation_type(activity) == "channel" and activity.conversation and activity.conversation.id:
             self._save_channel(activity, activity.conversation.id)
 

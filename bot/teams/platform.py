@@ -79,13 +79,13 @@ class TeamsPlatform:
             )
         return reference
 
-    def remember_person(self, aad_object_id: str, user_id: str, service_url: str, tenant_id: str | None,
+    def remember_person(self, aad_object_id: str, user_id: str, name: str, service_url: str, tenant_id: str | None,
                         bot: dict[str, str] | None, conversation_id: str | None = None) -> None:
         """Keep what a private message to this person needs: Teams user id, service URL, tenant, 1:1 chat id."""
         key = person_key(aad_object_id)
         old = self.store.reference(key) or {}
         known_chat = old.get("conversation_id") if old.get("user_id") == user_id else None
-        reference = {"user_id": user_id, "service_url": service_url, "tenant_id": tenant_id, "bot": bot,
+        reference = {"user_id": user_id, "name": name, "service_url": service_url, "tenant_id": tenant_id, "bot": bot,
                      "conversation_id": conversation_id or known_chat}
         if old != reference:
             self.store.save_reference(key, reference, self.clock())
@@ -128,7 +128,7 @@ class TeamsPlatform:
                 if not aad:
                     continue  # bots and accounts without an Entra ID identity are not officers
                 people[PREFIX + aad] = member.name or aad
-                self.remember_person(aad, member.id, service_url, reference.get("tenant_id"), reference.get("bot"))
+                self.remember_person(aad, member.id, member.name or aad, service_url, reference.get("tenant_id"), reference.get("bot"))
             token = result.continuation_token
             if not token:
                 break
@@ -192,7 +192,7 @@ class TeamsPlatform:
             channel_id=CHANNEL_ID,
             conversation=ConversationAccount(id=conversation_id, conversation_type="personal"),
             from_property=_account(reference.get("bot")),
-            recipient=ChannelAccount(id=reference["user_id"]),
+            recipient=ChannelAccount(id=reference["user_id"], name=reference.get("name") or ""),
             text=text,
         )
         await self.throttle.run(

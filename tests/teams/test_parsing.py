@@ -1,0 +1,43 @@
+"""What a Teams message asks for, and the pacing under Teams' per-conversation limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.teams.commands import Command, clean_text, parse
+from bot.teams.throttle import Throttle
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("<at>shiftbrief</at> brief now displacement", Command("brief", "displacement")),
+        ("<at>shiftbrief</at>&nbsp;Brief Now", Command("brief", "")),
+        ("<p><at>shiftbrief</at> status</p>", Command("status")),
+        ("nudge", Command("nudge")),
+        ("help me understand displacement", Command("ask", "help me understand displacement")),
+        ("why fifteen minutes?", Command("ask", "why fifteen minutes?")),
+    ],
+)
+def test_commands_are_read_after_the_mention_is_stripped(typed: str, expected: Command) -> None:
+    assert parse(clean_text(typed)) == expected
+
+
+async def test_a_conversation_is_paced_under_seven_a_second() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    throttle = Throttle(sleep=sleep, clock=lambda: now[0])
+
+    async def call() -> str:
+        return "ok"
+
+    for _ in range(8):
+        assert await throttle.run("19:a", call) == "ok"
+    await throttle.run("19:b", call)  # another conversation is not held up
+
+    assert len(waits) == 1 and waits[0] == pytest.approx(1.0)
