@@ -15,7 +15,11 @@ from types import SimpleNamespace
 import jwt
 from aiohttp import web
 from botbuilder.core import serializer_helper
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
+)
 from botbuilder.schema import Activity, CallerIdConstants
 from botframework.connector.auth import AuthenticateRequestResult, AuthenticationConstants, ClaimsIdentity
 
@@ -24,6 +28,7 @@ from bot.core import Core
 from bot.store import Store
 from bot.teams.auth import KeysUnavailable, SigningKeys, TokenValidator, Unauthenticated
 from bot.teams.bot import TeamsBot
+from bot.teams.credentials import CachedCredentialsFactory
 from bot.teams.platform import TeamsPlatform
 from bot.teams.throttle import Throttle
 
@@ -105,7 +110,8 @@ def build_adapter(settings: Settings) -> CloudAdapter:
         APP_TENANTID=settings.microsoft_app_tenant_id or "",
         APP_TYPE=settings.microsoft_app_type if app_id else "MultiTenant",
     )
-    return CloudAdapter(ConfigurationBotFrameworkAuthentication(configuration))
+    credentials = CachedCredentialsFactory(ConfigurationServiceClientCredentialFactory(configuration))
+    return CloudAdapter(ConfigurationBotFrameworkAuthentication(configuration, credentials_factory=credentials))
 
 
 def build_platform(settings: Settings, store: Store, clock: Clock, throttle: Throttle | None = None) -> TeamsPlatform:

@@ -41,3 +41,33 @@ async def test_a_conversation_is_paced_under_seven_a_second() -> None:
     await throttle.run("19:b", call)  # another conversation is not held up
 
     assert len(waits) == 1 and waits[0] == pytest.approx(1.0)
+
+
+async def test_the_bots_credentials_are_made_once_and_their_token_fetched_off_the_event_loop() -> None:
+    import threading
+
+    from bot.teams.credentials import CachedCredentialsFactory
+
+    class Credentials:
+        microsoft_app_id = "app"
+
+        def __init__(self) -> None:
+            self.threads: list[int] = []
+
+        def get_access_token(self) -> str:
+            self.threads.append(threading.get_ident())
+            return "token"
+
+    class Inner:
+        made = 0
+
+        async def create_credentials(self, *args: object) -> Credentials:
+            Inner.made += 1
+            return Credentials()
+
+    factory = CachedCredentialsFactory(Inner())  # type: ignore[arg-type]
+    first = await factory.create_credentials("app", "https://api.botframework.com", "https://login", True)
+    second = await factory.create_credentials("app", "https://api.botframework.com", "https://login", True)
+
+    assert first is second and Inner.made == 1
+    assert len(first.threads) == 2 and threading.get_ident() not in first.threads
