@@ -106,7 +106,11 @@ class Listeners:
         except CoreError as exc:
             await self.tell(channel, user, str(exc))
             return
-        text = "Thanks for the feedback." if saved else "Only the person who asked can rate that answer."
+        text = (
+            "Thanks for the feedback."
+            if saved
+            else "Only the person who asked can rate that answer (or it is no longer on record)."
+        )
         await self.tell(channel, user, text)
 
     # -- /brief -------------------------------------------------------------------------------

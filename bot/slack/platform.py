@@ -10,9 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.errors import PostFailed
 from bot.core.platform import CardView
 from bot.slack.render import CARD_EVENT, card_blocks, card_metadata, card_text, clip
 from bot.store import Delivery
@@ -113,6 +115,12 @@ class SlackPlatform:
         return name_of(info) or user_id
 
     async def members(self, channel: str) -> list[tuple[str, str]]:
+        try:
+            return await self._members(channel)
+        except SlackApiError as exc:
+            raise PostFailed(explain(exc, channel)) from exc
+
+    async def _members(self, channel: str) -> list[tuple[str, str]]:
         ids: list[str] = []
         cursor: str | None = None
         while True:
@@ -135,15 +143,18 @@ class SlackPlatform:
     # -- cards --------------------------------------------------------------------------------
     async def post_card(self, view: CardView) -> dict[str, Any]:
         channel = bare(view.delivery.channel)
-        async with self.pacer.turn(channel):
-            response = await self.client.chat_postMessage(
-                channel=channel,
-                text=card_text(view),
-                blocks=card_blocks(view),
-                metadata=card_metadata(view),
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+        try:
+            async with self.pacer.turn(channel):
+                response = await self.client.chat_postMessage(
+                    channel=channel,
+                    text=card_text(view),
+                    blocks=card_blocks(view),
+                    metadata=card_metadata(view),
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
+        except SlackApiError as exc:
+            raise PostFailed(explain(exc, view.delivery.channel)) from exc
         self._updates[view.delivery.id] = _Pending(last_sent=self.monotonic())
         return {"channel": response["channel"], "ts": response["ts"]}
 
@@ -256,3 +267,20 @@ def name_of(info: dict[str, Any]) -> str:
         if isinstance(value, str) and value.strip():
             return value.strip()
     return ""
+
+
+REASONS = {
+    "not_in_channel": "the bot is not a member of that channel: invite it there with /invite",
+    "channel_not_found": "Slack cannot find that channel, or the bot has not been invited to it (/invite)",
+    "is_archived": "that channel is archived",
+    "ratelimited": "Slack is limiting how fast the bot may post; try again in a minute",
+    "invalid_auth": "SLACK_BOT_TOKEN is not valid for this workspace",
+    "not_authed": "SLACK_BOT_TOKEN is missing",
+    "missing_scope": "the app lacks a permission; reinstall it from the manifest (docs/slack.md)",
+}
+
+
+def explain(error: SlackApiError, channel: str) -> str:
+    """Slack's error code as a sentence a sergeant or coordinator can act on."""
+    code = str(error.response.get("error") or "unknown_error")
+    return f"Slack would not take the card for {channel}: {REASONS.get(code, 'Slack said ' + code)}."

@@ -74,6 +74,7 @@ class FakeSlack:
     problems: list[str] = field(default_factory=list)
     socket_frames: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
+    refused: dict[str, str] = field(default_factory=dict)
     _limited: dict[str, int] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -156,6 +157,8 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": str(retry_after)})
         self._check_args(method, {"token": token, **args})
+        if str(args.get("channel", "")) in self.refused:
+            return web.json_response({"ok": False, "error": self.refused[str(args["channel"])]})
         handler = getattr(self, "m_" + method.replace(".", "_"), None)
         if handler is None:
             self.problems.append(f"{method}: the fake does not implement it")

@@ -53,7 +53,8 @@ async def test_an_officer_brief_now_posts_nothing_and_says_why(bot: Bot, fake: F
     assert "Only a team's sergeants or a coordinator can post a briefing" in reply[0].text
     await fake.settle()
     assert fake.called("chat.postMessage") == []
-    assert bot.store.latest_delivery("response-a") is None
+    everything = ("claimed", "posting", "posted", "failed", "missed")
+    assert bot.store.deliveries(team_ids=["response-a"], states=everything) == []
 
 
 async def test_a_sergeant_of_another_team_is_told_whose_channel_it_is(bot: Bot, fake: FakeSlack) -> None:
@@ -200,3 +201,13 @@ async def test_slacks_request_url_check_is_answered_with_the_challenge(bot: Bot)
         "Content-Type": "application/json", "X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": sign(body, ts)})
     assert response.status == 200
     assert "c-3po" in await response.text()
+
+
+async def test_a_channel_the_bot_was_not_invited_to_is_reported_plainly(bot: Bot, fake: FakeSlack) -> None:
+    fake.refused["C0RESPB"] = "not_in_channel"
+    await bot.command("U0SGTB", "now", channel="C0RESPB")
+    # Not in the channel, the bot cannot whisper there either: the reason comes by direct message.
+    reply = (await fake.wait_for(lambda: fake.in_channel("DU0SGTB")))[0].text
+    assert "the bot is not a member of that channel: invite it there with /invite" in reply
+    [failed] = bot.store.recent_problems()
+    assert failed.team_id == "response-b" and failed.state == "failed" and "invite" in (failed.error or "")
