@@ -133,6 +133,7 @@ def _attach_scheduler(app: web.Application, core: Core, clock: Clock) -> None:
         seconds = int(delay_ms) / 1000
         log.warning("%s=%s: every post is slowed down; this is for tests only", TEST_POST_DELAY_ENV, delay_ms)
         core.platforms = {name: cast(Platform, _SlowPosting(p, seconds)) for name, p in core.platforms.items()}
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job; the runner logs what matters
     timer = SchedulerTimer(clock)
     runner = build_runner(core, clock, timer)
 

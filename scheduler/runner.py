@@ -47,9 +47,17 @@ class SchedulerTimer:
     Every job is a one-off DateTrigger at an instant computed by `scheduler.rota`, with no misfire
     limit (the default of 1 s would silently drop a job the loop was too busy to start on time: the
     runner itself decides whether a late nudge is still worth sending).
+
+    APScheduler waits on the real clock (`wall_clock`); the runner thinks in its injected `clock`. A
+    job is therefore set for "now plus however long the injected clock says is left", which is the same
+    instant in production and keeps a test's frozen fake clock from making APScheduler spin.
     """
 
-    def __init__(self, scheduler: AsyncIOScheduler | None = None) -> None:
+    def __init__(
+        self, clock: Clock, wall_clock: Clock = lambda: datetime.now(UTC), scheduler: AsyncIOScheduler | None = None
+    ) -> None:
+        self.clock = clock
+        self.wall_clock = wall_clock
         self.scheduler = scheduler or AsyncIOScheduler(
             timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
         )
@@ -59,8 +67,10 @@ class SchedulerTimer:
         self.scheduler.start()
 
     def at(self, job_id: str, when: datetime, job: Job, *args: Any) -> None:
+        left = when.astimezone(UTC) - self.clock().astimezone(UTC)
+        run_date = self.wall_clock().astimezone(UTC) + max(left, timedelta(0))
         self.scheduler.add_job(
-            job, DateTrigger(run_date=when.astimezone(UTC), timezone=UTC), args=args, id=job_id,
+            job, DateTrigger(run_date=run_date, timezone=UTC), args=args, id=job_id,
             replace_existing=True, misfire_grace_time=None, coalesce=True, max_instances=1,
         )
 

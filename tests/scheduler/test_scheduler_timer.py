@@ -9,7 +9,7 @@ from scheduler.runner import SchedulerTimer
 
 
 async def test_jobs_run_on_the_servers_loop_even_when_late_and_a_replaced_job_runs_once() -> None:
-    timer = SchedulerTimer()
+    timer = SchedulerTimer(lambda: datetime.now(UTC))
     timer.start()
     ran: list[tuple[str, asyncio.AbstractEventLoop]] = []
 
@@ -32,3 +32,20 @@ async def test_jobs_run_on_the_servers_loop_even_when_late_and_a_replaced_job_ru
     assert sorted(tag for tag, _loop in ran) == ["late", "replacement"]
     assert {loop for _tag, loop in ran} == {asyncio.get_running_loop()}
     assert not timer.scheduler.running
+
+
+async def test_times_are_counted_on_the_injected_clock_so_a_frozen_test_clock_does_not_spin() -> None:
+    frozen = datetime(2027, 3, 28, 0, 0, tzinfo=UTC)
+    real = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
+    timer = SchedulerTimer(lambda: frozen, wall_clock=lambda: real)
+
+    async def job() -> None:
+        raise AssertionError("not started, never runs")
+
+    timer.at("nudge", frozen + timedelta(minutes=30), job)
+    timer.at("overdue", frozen - timedelta(hours=3), job)
+    timer.scheduler.start(paused=True)
+    try:
+        assert dict(timer.pending()) == {"nudge": real + timedelta(minutes=30), "overdue": real}
+    finally:
+        timer.scheduler.shutdown(wait=False)
