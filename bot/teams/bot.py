@@ -47,6 +47,11 @@ class TeamsBot:
             else:
                 await self._message(context)
 
+    async def _reply(self, context: TurnContext, activity: Activity) -> None:
+        """A reply in the conversation the activity came from, paced and retried on 429 like every post."""
+        conversation = context.activity.conversation.id.split(";", 1)[0]
+        await self.platform.throttle.run(conversation, lambda: context.send_activity(activity))
+
     # -- installation -------------------------------------------------------------------------
     async def _conversation_update(self, context: TurnContext) -> None:
         activity = context.activity
@@ -59,7 +64,7 @@ class TeamsBot:
             return
         if _conversation_type(activity) == "personal":
             self._remember(activity)
-            await context.send_activity(_text("Hello. " + help_text(in_channel=False)))
+            await self._reply(context, _text("Hello. " + help_text(in_channel=False)))
             return
         key = self._save_channel(activity, activity.conversation.id)
         team = self.core.config.team_for_channel(key)
@@ -74,7 +79,7 @@ class TeamsBot:
                 f"`{key}`: ask your shiftbrief administrator to set it as a team's `channel`."
             )
         log.info("installed in Teams channel %s (%s)", key, team.id if team else "no team configured")
-        await context.send_activity(_text(reply))
+        await self._reply(context, _text(reply))
 
     def _save_channel(self, activity: Activity, conversation_id: str) -> str:
         """Store what a later proactive post to this channel needs; return its `teams:<channel id>` key."""
@@ -117,7 +122,7 @@ class TeamsBot:
             reply = await self._command(parse(text) if text else Command("help"), actor, activity, in_channel)
         except CoreError as exc:
             reply = str(exc)
-        await context.send_activity(_text(reply) if isinstance(reply, str) else reply)
+        await self._reply(context, _text(reply) if isinstance(reply, str) else reply)
 
     async def _command(self, command: Command, actor: Actor, activity: Activity, in_channel: bool) -> Reply:
         core = self.core
@@ -230,14 +235,14 @@ class TeamsBot:
             message = str(exc)
             actor = None
         if _conversation_type(activity) == "personal" or actor is None:
-            await context.send_activity(_text(message))
+            await self._reply(context, _text(message))
             return
         try:  # in a channel the answer is for the officer alone
             await self.platform.send_direct(actor.id, message)
         except Exception:
             log.warning("could not reply privately to %s; replying in the thread", actor.id, exc_info=True)
             if kind == ACKNOWLEDGE:
-                await context.send_activity(_text(f"{actor.name}: {message}"))
+                await self._reply(context, _text(f"{actor.name}: {message}"))
 
 
 def _text(text: str) -> Activity:

@@ -51,7 +51,7 @@ def parse(text: str) -> Command:
     words = text.split()
     lowered = [w.lower() for w in words]
     if lowered[:2] == ["brief", "now"]:
-        return Command("brief", " ".join(lowered[2:]).strip())
+        return Command("brief", "-".join(lowered[2:]))  # "fifteen minutes" is the topic fifteen-minutes
     if len(lowered) == 1 and lowered[0].strip("!.?/") in _SINGLE:
         return Command(lowered[0].strip("!.?/"))
     return Command("ask", text)

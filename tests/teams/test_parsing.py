@@ -13,6 +13,7 @@ from bot.teams.throttle import Throttle
     [
         ("<at>shiftbrief</at> brief now displacement", Command("brief", "displacement")),
         ("<at>shiftbrief</at>&nbsp;Brief Now", Command("brief", "")),
+        ("brief now fifteen minutes", Command("brief", "fifteen-minutes")),
         ("<p><at>shiftbrief</at> status</p>", Command("status")),
         ("nudge", Command("nudge")),
         ("help me understand displacement", Command("ask", "help me understand displacement")),

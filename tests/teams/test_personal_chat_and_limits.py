@@ -117,3 +117,14 @@ async def test_a_body_that_is_not_an_activity_is_refused(teams: Teams) -> None:
 
     assert (bad_json.status, no_type.status) == (400, 400)
     assert teams.connector.calls == []
+
+
+async def test_a_429_on_a_reply_is_retried_too(teams: Teams) -> None:
+    teams.connector.fail("POST", f"/v3/conversations/a:personal-{PC1.user_id}/activities", (429, "0"))
+
+    response = await teams.send(teams.personal_message(PC1, "help"))
+
+    assert response.status == 200
+    replies = [c for c in teams.connector.calls if "a:personal-" in c.path]
+    assert [c.status for c in replies] == [429, 201]
+    assert "brief now [topic]" in replies[-1].body["text"]
