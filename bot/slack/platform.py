@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,7 @@ class ChannelPacer:
         self._last: dict[str, float] = {}
 
     @contextlib.asynccontextmanager
-    async def turn(self, channel: str) -> Any:
+    async def turn(self, channel: str) -> AsyncIterator[None]:
         lock = self._locks.setdefault(channel, asyncio.Lock())
         async with lock:
             wait = self._last.get(channel, float("-inf")) + self.interval - self.monotonic()
