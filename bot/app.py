@@ -5,19 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.config import Config, Settings
 from bot.core import Core
 from bot.core.errors import PostFailed
-from bot.core.platform import CardView, Platform
+from bot.core.platform import Platform
 from bot.local.platform import LocalPlatform
 from bot.store import Store
 from content.model import Pack
@@ -100,10 +99,6 @@ def build_app(settings: Settings, config: Config, pack: Pack, clock: Clock, stor
 
 
 # -- the scheduler: pre-shift nudges and reminders (docs/scheduling.md) ---------------------------
-TEST_POST_DELAY_ENV = "SHIFTBRIEF_TEST_POST_DELAY_MS"
-"""TEST ONLY: milliseconds to wait inside every card post, so a crash test can kill the bot mid-post."""
-
-
 def build_runner(core: Core, clock: Clock, timer: Timer) -> NudgeRunner:
     """The nudge runner for this configuration, calling the same core methods a sergeant's post uses."""
     from scheduler.runner import NudgeRunner
@@ -128,11 +123,6 @@ def _attach_scheduler(app: web.Application, core: Core, clock: Clock) -> None:
     """APScheduler on this server's loop: started after start-up recovery, stopped before the store closes."""
     from scheduler.runner import SchedulerTimer
 
-    delay_ms = os.environ.get(TEST_POST_DELAY_ENV, "")
-    if delay_ms:
-        seconds = int(delay_ms) / 1000
-        log.warning("%s=%s: every post is slowed down; this is for tests only", TEST_POST_DELAY_ENV, delay_ms)
-        core.platforms = {name: cast(Platform, _SlowPosting(p, seconds)) for name, p in core.platforms.items()}
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job; the runner logs what matters
     timer = SchedulerTimer(clock)
     runner = build_runner(core, clock, timer)
@@ -147,22 +137,6 @@ def _attach_scheduler(app: web.Application, core: Core, clock: Clock) -> None:
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
-
-
-class _SlowPosting:
-    """TEST ONLY (SHIFTBRIEF_TEST_POST_DELAY_MS): a platform whose card posts take longer, nothing else changed."""
-
-    def __init__(self, inner: Platform, seconds: float) -> None:
-        self._inner = inner
-        self.name = inner.name
-        self._seconds = seconds
-
-    def __getattr__(self, attr: str) -> Any:
-        return getattr(self._inner, attr)
-
-    async def post_card(self, view: CardView) -> dict[str, Any]:
-        await asyncio.sleep(self._seconds)
-        return await self._inner.post_card(view)
 
 
 def _close_store(core: Core) -> Callable[[web.Application], Awaitable[None]]:
