@@ -6,10 +6,12 @@ buttons are acknowledgements and check answers. Every refusal is the core's mess
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, TypeAlias
 
 from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment, TextFormatTypes
 
 from bot.config import Team
@@ -66,20 +68,37 @@ class TeamsBot:
             self._remember(activity)
             await self._reply(context, _text("Hello. " + help_text(in_channel=False)))
             return
-        key = self._save_channel(activity, activity.conversation.id)
-        team = self.core.config.team_for_channel(key)
-        if team is not None:
-            reply = (
-                f"shiftbrief is ready for **{team.name}**: briefing cards will be posted in this channel. "
-                "Mention me with **help** to see what I can do."
+        keys = [self._save_channel(activity, activity.conversation.id)]
+        keys += [self._save_channel(activity, channel) for channel in await self._other_channels(context)]
+        teams = [(key, team) for key in keys if (team := self.core.config.team_for_channel(key)) is not None]
+        if teams:
+            where = "; ".join(
+                f"**{team.name}**" + (" in this channel" if key == keys[0] else f" in its channel `{key}`")
+                for key, team in teams
             )
+            reply = f"shiftbrief is ready for {where}. Mention me with **help** to see what I can do."
         else:
             reply = (
                 f"shiftbrief has been added, but no team in shiftbrief.toml uses this channel yet. Its channel id is "
-                f"`{key}`: ask your shiftbrief administrator to set it as a team's `channel`."
+                f"`{keys[0]}`: ask your shiftbrief administrator to set it as a team's `channel`."
             )
-        log.info("installed in Teams channel %s (%s)", key, team.id if team else "no team configured")
+        log.info("installed in Teams channel(s) %s (%s)", ", ".join(keys), ", ".join(t.id for _k, t in teams) or "no team")
         await self._reply(context, _text(reply))
+
+    async def _other_channels(self, context: TurnContext) -> list[str]:
+        """The team's other channels, so a team configured on any of them can be posted to at once."""
+        data: dict[str, Any] = context.activity.channel_data if isinstance(context.activity.channel_data, dict) else {}
+        team_id = (data.get("team") or {}).get("id") if isinstance(data.get("team"), dict) else None
+        if not team_id:
+            return []
+        try:
+            client = await TeamsInfo.get_teams_connector_client(context)
+            channels = await asyncio.to_thread(client.teams.get_teams_channels, team_id)  # a blocking client
+        except Exception as exc:  # the channel it was added to is stored; the rest can be found later
+            log.warning("could not list the channels of Teams team %s: %s", team_id, exc)
+            return []
+        current = context.activity.conversation.id.split(";", 1)[0]
+        return [c.id for c in channels.conversations or [] if c.id and c.id != current]
 
     def _save_channel(self, activity: Activity, conversation_id: str) -> str:
         """Store what a later proactive post to this channel needs; return its `teams:<channel id>` key."""

@@ -37,6 +37,7 @@ class Member:
 class FakeConnector:
     roster: list[Member]
     page_size: int = 2
+    channels: list[tuple[str, str]] = field(default_factory=list)  # (id, name) of each team's other channels
     calls: list[Call] = field(default_factory=list)
     # (method, path prefix) -> statuses to answer before behaving normally, with Retry-After if given
     failures: dict[tuple[str, str], list[tuple[int, str | None]]] = field(default_factory=dict)
@@ -64,7 +65,7 @@ class FakeConnector:
     # -- what happened -----------------------------------------------------------------------
     def sent(self, method: str | None = None, path_part: str = "") -> list[Call]:
         return [c for c in self.calls if (method is None or c.method == method) and path_part in c.path
-                and c.status < 300 and not c.path.endswith("/pagedmembers")]
+                and c.status < 300 and c.method != "GET"]
 
     def posts(self) -> list[Call]:
         """New channel posts: createConversation with isGroup."""
@@ -104,6 +105,9 @@ class FakeConnector:
         path = request.path
         if request.method == "GET" and path.endswith("/pagedmembers"):
             return 200, self.page(request)
+        if request.method == "GET" and path.startswith("/v3/teams/") and path.endswith("/conversations"):
+            team = path.split("/")[3]
+            return 200, {"conversations": [{"id": team}, *({"id": c, "name": n} for c, n in self.channels)]}
         if request.method == "POST" and path == "/v3/conversations":
             number = next(self._ids)
             if body.get("isGroup"):

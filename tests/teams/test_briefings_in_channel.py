@@ -9,6 +9,7 @@ import pytest
 from bot import cli
 from tests.teams.conftest import (
     CHANNEL,
+    CHANNEL_B,
     PC1,
     PC2,
     PC3,
@@ -186,3 +187,16 @@ async def test_a_team_the_bot_was_never_added_to_is_named_and_the_fix_given(team
     assert teams.connector.posts() == []
     reply = teams.connector.replies()[-1].body["text"]
     assert "has not been added to the Microsoft Teams team" in reply and "add the shiftbrief app" in reply
+
+
+async def test_installing_stores_every_channel_of_the_team_so_any_can_be_a_teams_channel(teams: Teams) -> None:
+    teams.connector.channels = [(CHANNEL_B, "Team B briefings")]  # B's channel lives in the same Teams team
+    await teams.install()
+    [welcome] = teams.connector.replies()
+    assert "Response Team A" in welcome.body["text"] and "Response Team B" in welcome.body["text"]
+    sergeant_b = SGT.__class__("29:sgtb", "aad-sgtb", "Sgt Walsh")
+
+    await teams.send(teams.personal_message(sergeant_b, "brief now"))
+
+    [post] = teams.connector.posts()
+    assert post.body["channelData"]["channel"]["id"] == CHANNEL_B
