@@ -121,7 +121,7 @@ class NudgeRunner:
         self.horizon = horizon
         self.sweep_every = sweep_every
         self.missed_after = missed_after
-        self._done: set[str] = set()
+        self._done: dict[str, datetime] = {}  # job key -> its shift start (UTC), pruned as shifts age
         self._running: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._gate = asyncio.Semaphore(concurrency)
@@ -136,12 +136,16 @@ class NudgeRunner:
     async def sweep(self) -> None:
         """(Re)build the jobs from the rotas and settle anything overdue; then schedule the next sweep."""
         now = self.now()
-        for team in self.teams.values():
-            for shift in nudges_between(team, self.zone, now - self.look_back, now + self.horizon):
-                self._plan_nudge(team, shift, now)
-                if team.remind_after_minutes is not None and self._remind is not None:
-                    self._plan_reminder(team, shift, now)
-        self.timer.at("sweep", now + self.sweep_every, self.sweep)
+        try:
+            forget_before = now - self.look_back - timedelta(days=1)  # older than anything a sweep looks at
+            self._done = {key: start for key, start in self._done.items() if start >= forget_before}
+            for team in self.teams.values():
+                for shift in nudges_between(team, self.zone, now - self.look_back, now + self.horizon):
+                    self._plan_nudge(team, shift, now)
+                    if team.remind_after_minutes is not None and self._remind is not None:
+                        self._plan_reminder(team, shift, now)
+        finally:  # whatever went wrong, the sweeps go on
+            self.timer.at("sweep", now + self.sweep_every, self.sweep)
 
     def _plan_nudge(self, team: RotaTeam, shift: Shift, now: datetime) -> None:
         key = nudge_key(shift)
@@ -153,7 +157,7 @@ class NudgeRunner:
         elif _still_sendable(nudge_at, start, now) or self.missed_after is None or nudge_at >= self.missed_after:
             self.timer.at(key, now, self.fire_nudge, team.id, shift.start, nudge_at)  # late, or to record as missed
         else:
-            self._done.add(key)  # due before this database existed: not ours to report
+            self._done[key] = start  # due before this database existed: not ours to report
 
     def _plan_reminder(self, team: RotaTeam, shift: Shift, now: datetime) -> None:
         key = "remind|" + nudge_key(shift)
@@ -179,7 +183,7 @@ class NudgeRunner:
                     await self._record_missed(team_id, shift_start, "the nudge was not sent before the shift started")
                 else:
                     await self._post(team_id, shift_start)
-            self._done.add(key)
+            self._done[key] = shift_start.astimezone(UTC)
         except Exception:  # recorded by the core where it can be; the next sweep tries again if it was not
             log.exception("nudge for %s at %s failed", team_id, shift_start.isoformat())
         finally:
@@ -196,7 +200,7 @@ class NudgeRunner:
             async with self._gate:
                 again = await self._remind(team_id, shift_start, until)
             if again is None or again.astimezone(UTC) >= until.astimezone(UTC):
-                self._done.add(key)
+                self._done[key] = shift_start.astimezone(UTC)
             else:
                 self.timer.at(key, max(again.astimezone(UTC), self.now()), self.fire_reminder, team_id, shift_start, until)
         except Exception:  # the next sweep tries again while the shift lasts; the database stops repeats
