@@ -200,3 +200,13 @@ async def test_installing_stores_every_channel_of_the_team_so_any_can_be_a_teams
 
     [post] = teams.connector.posts()
     assert post.body["channelData"]["channel"]["id"] == CHANNEL_B
+
+
+async def test_a_plain_message_to_a_channel_is_a_new_post_there(teams: Teams) -> None:
+    await teams.install()
+
+    await teams.platform.post_text(f"teams:{CHANNEL}", "Unanswered question for the content team: \u201cwhy?\u201d")
+
+    [post] = [c for c in teams.connector.sent("POST") if c.path == "/v3/conversations"]
+    assert post.body["isGroup"] and post.body["channelData"]["channel"]["id"] == CHANNEL
+    assert post.body["activity"]["text"].startswith("Unanswered question")
