@@ -21,3 +21,7 @@ class InvalidInput(CoreError):
 
 class PostFailed(CoreError):
     """The platform would not take the post; the delivery is recorded as failed with the reason."""
+
+
+class PostStateUnknown(CoreError):
+    """A platform cannot tell whether an interrupted post reached the channel."""

@@ -43,7 +43,8 @@ class Platform(Protocol):
         ...
 
     async def find_post(self, delivery: Delivery) -> dict[str, Any] | None:
-        """After a crash mid-post: the message reference if this delivery did reach the channel, else None."""
+        """After a crash mid-post: the message reference if this delivery did reach the channel, None if it
+        did not, and PostStateUnknown (bot.core.errors) if the platform cannot tell."""
         ...
 
     async def send_direct(self, person_id: str, text: str) -> None:

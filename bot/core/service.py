@@ -251,7 +251,7 @@ class Core:
 
         A claimed delivery is posted if its shift has not started (or it had no shift), otherwise it is
         recorded as missed. One caught mid-post is asked of the platform first: if it did arrive, it is
-        marked posted rather than sent again.
+        marked posted; if the platform cannot tell, it is recorded as failed rather than risk a duplicate.
         """
         counts = {"posted": 0, "missed": 0, "failed": 0, "found": 0}
         now = self.now()
@@ -259,9 +259,16 @@ class Core:
             if delivery.state == "posting":
                 try:
                     reference = await self.platform_for(delivery.channel).find_post(delivery)
-                except Exception as exc:  # unknown: do not risk a duplicate
+                except Exception as exc:  # unknown: never risk a duplicate; say so instead
                     log.warning("could not check whether %s was posted: %s", delivery.id, exc)
-                    reference = None
+                    self.store.mark_failed(
+                        delivery.id,
+                        f"interrupted while posting, and whether it reached {delivery.channel} cannot be checked "
+                        f"({exc}); not sent again to avoid a duplicate: look in the channel and use "
+                        "`shiftbrief post` if it is missing",
+                    )
+                    counts["failed"] += 1
+                    continue
                 if reference is not None:
                     self.store.mark_posted(delivery.id, reference, now)
                     counts["found"] += 1

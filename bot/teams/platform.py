@@ -24,7 +24,7 @@ from botbuilder.schema import (
 )
 from botframework.connector.aio import ConnectorClient
 
-from bot.core.errors import PostFailed
+from bot.core.errors import PostFailed, PostStateUnknown
 from bot.core.platform import CardView
 from bot.store import Delivery, Store
 from bot.teams.card import CONTENT_TYPE, render_card
@@ -161,8 +161,8 @@ class TeamsPlatform:
             self._updating.discard(delivery_id)
 
     async def find_post(self, delivery: Delivery) -> dict[str, Any] | None:
-        # Teams offers a bot no way to look up its own past posts, so we cannot know.
-        return None
+        # Teams offers a bot no way to look up its own past posts: say so, so the core does not post twice.
+        raise PostStateUnknown("Microsoft Teams offers no way to look up the bot's earlier posts")
 
     async def send_direct(self, person_id: str, text: str) -> None:
         """A private 1:1 message: the chat is created once (Teams returns the same one again), then posted to."""

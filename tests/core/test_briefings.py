@@ -181,3 +181,33 @@ async def test_scheduled_occurrence_is_posted_once_even_if_asked_twice(core: Cor
     second = await core.post_scheduled("response-a", shift)
     assert first is not None and second is None
     assert len(core.store.deliveries(team_ids=["response-a"])) == 1
+
+
+async def test_post_interrupted_on_a_platform_that_cannot_tell_is_not_sent_twice(core: Core, clock) -> None:
+    from bot.core import PostStateUnknown
+
+    class Blind:
+        name = "local"
+        posts = 0
+
+        async def find_post(self, delivery):  # type: ignore[no-untyped-def]
+            raise PostStateUnknown("cannot look up earlier posts")
+
+        async def members(self, channel):  # type: ignore[no-untyped-def]
+            return []
+
+        async def post_card(self, view):  # type: ignore[no-untyped-def]
+            Blind.posts += 1
+            return {}
+
+    card = core.choose_card(core.team("response-a"))
+    claimed = core.store.create_delivery(
+        card_id=card.id, card_version=1, topic=card.topic, team_id="response-a", channel="local:response-a",
+        reason="sergeant", posted_by="local:sgt-a", now=clock(),
+    )
+    assert core.store.mark_posting(claimed.id)  # the crash happened here, mid-post
+    core.platforms["local"] = Blind()  # type: ignore[assignment]
+    counts = await core.recover()
+    assert counts["failed"] == 1 and Blind.posts == 0
+    after = core.store.delivery(claimed.id)
+    assert after.state == "failed" and "not sent again" in after.error
