@@ -1,0 +1,67 @@
+"""`python -m bench [--split dev|heldout|all] [--json]`: score the bot's answering on the labelled set."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from bench.measure import QUESTIONS, SPLITS, SplitReport, load_questions, run
+from content import load_pack
+from content.search import Index
+
+ACCURACY_TARGET = 0.90
+REFUSAL_TARGET = 0.90
+P95_TARGET_MS = 20.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--split", choices=(*SPLITS, "all"), default="all",
+                        help="which part of the set to run (tune on dev only; run heldout once, at the end)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
+    parser.add_argument("--misses", action="store_true", help="list every question answered wrongly")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    index = Index(load_pack())
+    build_ms = (time.perf_counter() - started) * 1000
+    splits = SPLITS if args.split == "all" else (args.split,)
+    reports = run(index, load_questions(QUESTIONS), splits)
+    if args.json:
+        print(json.dumps({"index_build_ms": round(build_ms, 1), "cards": len(index.pack.cards),
+                          "splits": [r.summary() for r in reports]}, ensure_ascii=False))
+    else:
+        print(f"pack: {len(index.pack.cards)} cards; index built in {build_ms:.0f} ms")
+        for report in reports:
+            _print(report, args.misses)
+    return 0
+
+
+def _print(report: SplitReport, misses: bool) -> None:
+    s = report.summary()
+    mark = {True: "ok", False: "BELOW TARGET"}
+    print(f"\n== {s['split']}: {s['in_scope']} in scope, {s['out_of_scope']} out of scope")
+    acc, ref, p95 = float(s["accuracy"]), float(s["refusal_rate"]), float(s["p95_ms"])  # type: ignore[arg-type]
+    print(f"  top-1 topic accuracy (in scope)   {acc:7.1%}   target {ACCURACY_TARGET:.0%}  {mark[acc >= ACCURACY_TARGET]}")
+    print(f"  refusal rate (out of scope)       {ref:7.1%}   target {REFUSAL_TARGET:.0%}  {mark[ref >= REFUSAL_TARGET]}")
+    print(f"  latency per question  p50 {s['p50_ms']} ms  p95 {p95} ms  max {s['max_ms']} ms"
+          f"   target p95 <= {P95_TARGET_MS:.0f} ms  {mark[p95 <= P95_TARGET_MS]}")
+    confusions = s["confusions"]
+    assert isinstance(confusions, list)
+    if confusions:
+        print("  confusions (expected -> got: count):")
+        for c in confusions:
+            print(f"    {c['expected']} -> {c['got']}: {c['count']}")
+    wrongly_answered = [m for m in s["misses"] if m["expected"] is None]  # type: ignore[union-attr]
+    if wrongly_answered:
+        print(f"  out-of-scope questions answered: {len(wrongly_answered)}")
+    if misses:
+        print("  misses:")
+        for m in s["misses"]:  # type: ignore[union-attr]
+            print(f"    [{m['expected']} -> {m['got']} {m['card']} {m['score']}] {m['q']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

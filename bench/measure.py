@@ -1,0 +1,128 @@
+"""Run labelled questions through the real pack's `Index` and score top-1 topic accuracy, refusals and latency."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from content.search import Index
+
+QUESTIONS = Path(__file__).parent / "data" / "questions.jsonl"
+SPLITS = ("dev", "heldout")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    topic: str | None  # None: out of scope, the bot must refuse
+    split: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    question: Question
+    answered: bool
+    topic: str | None
+    card: str | None
+    score: float
+    millis: float
+
+    @property
+    def correct(self) -> bool:
+        """In scope: answered with the labelled topic. Out of scope: refused."""
+        if self.question.topic is None:
+            return not self.answered
+        return self.answered and self.topic == self.question.topic
+
+
+@dataclass
+class SplitReport:
+    split: str
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def in_scope(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.question.topic is not None]
+
+    @property
+    def out_of_scope(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.question.topic is None]
+
+    def summary(self) -> dict[str, object]:
+        inside, outside = self.in_scope, self.out_of_scope
+        millis = sorted(o.millis for o in self.outcomes)
+        confusions = Counter(
+            (o.question.topic, o.topic if o.answered else "(refused)") for o in inside if not o.correct
+        )
+        return {
+            "split": self.split,
+            "in_scope": len(inside),
+            "out_of_scope": len(outside),
+            "accuracy": _rate(sum(o.correct for o in inside), len(inside)),
+            "refusal_rate": _rate(sum(o.correct for o in outside), len(outside)),
+            "answered_in_scope_precision": _rate(
+                sum(o.correct for o in inside), sum(o.answered for o in inside) + sum(o.answered for o in outside)
+            ),
+            "p50_ms": round(_percentile(millis, 50), 3),
+            "p95_ms": round(_percentile(millis, 95), 3),
+            "max_ms": round(millis[-1], 3) if millis else 0.0,
+            "confusions": [
+                {"expected": want, "got": got, "count": n} for (want, got), n in confusions.most_common()
+            ],
+            "misses": [
+                {"q": o.question.text, "expected": o.question.topic,
+                 "got": o.topic if o.answered else None, "card": o.card, "score": round(o.score, 3)}
+                for o in self.outcomes if not o.correct
+            ],
+        }
+
+
+def load_questions(path: Path = QUESTIONS) -> list[Question]:
+    """One JSON object a line: {"q", "topic" (an id, or null when out of scope), "split"}."""
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row.get("split") not in SPLITS:
+            raise ValueError(f"{path}:{number}: split must be one of {SPLITS}, not {row.get('split')!r}")
+        questions.append(Question(str(row["q"]), row.get("topic"), str(row["split"])))
+    return questions
+
+
+def run(index: Index, questions: list[Question], splits: tuple[str, ...]) -> list[SplitReport]:
+    """Answer every question of the chosen splits once, timing each `Index.answer` call."""
+    for warm in ("warm up", "why 15 mins"):
+        index.answer(warm)
+    reports = []
+    for split in splits:
+        report = SplitReport(split)
+        for question in questions:
+            if question.split != split:
+                continue
+            start = time.perf_counter()
+            answer = index.answer(question.text)
+            millis = (time.perf_counter() - start) * 1000
+            card = answer.card if answer.answered else None
+            report.outcomes.append(
+                Outcome(question, answer.answered, card.topic if card else None, card.id if card else None,
+                        answer.score, millis)
+            )
+        reports.append(report)
+    return reports
+
+
+def _rate(hits: int, total: int) -> float:
+    return round(hits / total, 4) if total else 0.0
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(pct) - 1]
