@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -65,6 +66,12 @@ class FakeClock:
     def set(self, moment: datetime) -> None:
         assert moment.tzinfo is not None
         self.moment = moment
+
+
+def without_due_nudges(text: str) -> str:
+    """The same configuration with every rota starting in 2099, for tests that run `shiftbrief run` on the
+    real clock: no scheduled card can then appear in the middle of what they assert."""
+    return re.sub(r'rota_start = "\d{4}-\d{2}-\d{2}"', 'rota_start = "2099-01-05"', text)
 
 
 def write_config(tmp_path: Path, text: str = CONFIG_TOML) -> Path:

@@ -6,12 +6,12 @@ import re
 import signal
 from pathlib import Path
 
-from tests.conftest import write_config
+from tests.conftest import CONFIG_TOML, without_due_nudges, write_config
 from tests.process import Browser, free_port, start, stats_by_officer
 
 
 def test_sigkill_and_restart_loses_no_acknowledgement(tmp_path: Path) -> None:
-    write_config(tmp_path)
+    write_config(tmp_path, without_due_nudges(CONFIG_TOML))
     port = free_port()
     process = start(tmp_path, port)
     try:

@@ -206,7 +206,7 @@ class Core:
         Returns None when this (team, shift start) was already claimed, by this or another process.
         """
         team = self.team(team_id)
-        occurrence = f"{team.id}|{shift_start.astimezone(self.config.timezone).isoformat()}"
+        occurrence = self._occurrence(team, shift_start)
         if self.store.delivery_by_occurrence(occurrence) is not None:
             return None
         card = self.choose_card(team)

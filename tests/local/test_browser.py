@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_config
+from tests.conftest import CONFIG_TOML, without_due_nudges, write_config
 from tests.process import free_port, start, stats_by_officer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -23,7 +23,7 @@ pytestmark = [
 
 @pytest.fixture
 def bot(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    write_config(tmp_path)
+    write_config(tmp_path, without_due_nudges(CONFIG_TOML))
     port = free_port()
     process = start(tmp_path, port)
     yield f"http://127.0.0.1:{port}", tmp_path

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
+from tests.conftest import without_due_nudges
 from tests.process import free_port, start, stats_by_officer
 from tests.slack.conftest import BOT_TOKEN, SECRET, SLACK_CONFIG, card_message, progress, sign
 from tests.slack.fake_slack import FakeSlack
@@ -37,7 +38,7 @@ def click(user: str, delivery_id: str, trigger: str) -> dict[str, str]:
 
 
 async def test_shiftbrief_run_serves_slack_events_end_to_end(tmp_path: Path, fake: FakeSlack) -> None:
-    (tmp_path / "shiftbrief.toml").write_text(SLACK_CONFIG, encoding="utf-8")
+    (tmp_path / "shiftbrief.toml").write_text(without_due_nudges(SLACK_CONFIG), encoding="utf-8")
     port = free_port()
     process = await asyncio.to_thread(
         start, tmp_path, port, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.conftest import write_config
+from tests.conftest import without_due_nudges, write_config
 from tests.teams.conftest import BOT_ID, CHANNEL, TEAMS_CONFIG, TENANT
 from tests.teams.fake_connector import FakeConnector
 
@@ -28,7 +28,7 @@ async def test_shiftbrief_run_without_credentials_serves_api_messages_in_emulato
     tmp_path: Path, connector: FakeConnector
 ) -> None:
     port = free_port()
-    env = {**os.environ, "SHIFTBRIEF_CONFIG": str(write_config(tmp_path, TEAMS_CONFIG)),
+    env = {**os.environ, "SHIFTBRIEF_CONFIG": str(write_config(tmp_path, without_due_nudges(TEAMS_CONFIG))),
            "SHIFTBRIEF_DB": str(tmp_path / "run.db"), "HOST": "127.0.0.1", "PORT": str(port)}
     env.pop("MICROSOFT_APP_ID", None)
     process = await asyncio.create_subprocess_exec(
