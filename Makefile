@@ -27,6 +27,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.acknowledgements
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
