@@ -190,6 +190,7 @@ class Core:
         require_lead(self.config, actor, team, "post a briefing to this team")
         if reason not in REASONS:
             raise InvalidInput(f"reason must be one of {', '.join(REASONS)}")
+        self.platform_for(team.channel)  # an unconnected platform is refused before anything is recorded
         card = self.card(card_id) if card_id else self.choose_card(team, topic)
         self._remember(actor)
         delivery = self.store.create_delivery(
@@ -227,7 +228,7 @@ class Core:
             raise PostFailed(f"Delivery {delivery.id} is already being posted.")
         try:
             platform = self.platform_for(delivery.channel)
-            members = await platform.members(delivery.channel)
+            members = [(pid, self.config.people.get(pid) or name) for pid, name in await platform.members(delivery.channel)]
             self.store.save_people(members, self.now())
             self.store.add_recipients(delivery.id, [pid for pid, _name in members])
             posting = self.store.delivery(delivery.id)
@@ -414,10 +415,10 @@ class Core:
         return self.store.set_helpful(question_id, actor.id, helpful)
 
     # -- sergeants ----------------------------------------------------------------------------
-    def pending(self, actor: Actor, team_id: str) -> PendingResult:
+    def pending(self, actor: Actor, team_id: str, doing: str = "see who has not acknowledged") -> PendingResult:
         """Who has not acknowledged the team's latest card (sergeants of the team, coordinators)."""
         team = self.team(team_id)
-        require_lead(self.config, actor, team, "see who has not acknowledged")
+        require_lead(self.config, actor, team, doing)
         delivery = self.store.latest_delivery(team.id)
         if delivery is None:
             raise NotFound(f"Nothing has been posted to {team.name} yet.")
@@ -430,7 +431,7 @@ class Core:
 
     async def nudge(self, actor: Actor, team_id: str) -> NudgeResult:
         """One private reminder to each non-acknowledger of the latest card, never twice."""
-        pending = self.pending(actor, team_id)
+        pending = self.pending(actor, team_id, doing="nudge the team")
         if self.store.delivery(pending.delivery.id) is None:
             raise NotFound("That briefing is no longer on record.")
         platform = self.platform_for(pending.delivery.channel)
@@ -441,6 +442,8 @@ class Core:
             "Press Acknowledge on the card once you have."
         )
         for person in pending.not_acknowledged:
+            if person[0] == actor.id:  # a sergeant is not sent their own nudge
+                continue
             if not self.store.record_nudge(pending.delivery.id, person[0], "nudge", actor.id, self.now()):
                 already.append(person)
                 continue

@@ -103,8 +103,8 @@ async def test_nudge_reaches_each_non_acknowledger_once(core: Core) -> None:
     await core.acknowledge(PC1, view.delivery.id, via="local")
     first = await core.nudge(SGT, "response-a")
     second = await core.nudge(SGT, "response-a")
-    assert {p for p, _ in first.nudged} == {"local:pc-2", "local:sgt-a"}
-    assert second.nudged == [] and {p for p, _ in second.already} == {"local:pc-2", "local:sgt-a"}
+    assert {p for p, _ in first.nudged} == {"local:pc-2"}
+    assert second.nudged == [] and {p for p, _ in second.already} == {"local:pc-2"}
 
 
 async def test_ask_answers_from_the_pack_or_says_it_does_not_know(core: Core) -> None:
@@ -211,3 +211,41 @@ async def test_post_interrupted_on_a_platform_that_cannot_tell_is_not_sent_twice
     assert counts["failed"] == 1 and Blind.posts == 0
     after = core.store.delivery(claimed.id)
     assert after.state == "failed" and "not sent again" in after.error
+
+
+async def test_officer_asking_to_nudge_is_told_they_cannot_nudge(core: Core) -> None:
+    await core.post_briefing(SGT, "response-a")
+    with pytest.raises(Refused, match="nudge the team"):
+        await core.nudge(PC1, "response-a")
+
+
+async def test_sergeant_is_not_sent_their_own_nudge(core: Core) -> None:
+    await core.post_briefing(SGT, "response-a")
+    result = await core.nudge(SGT, "response-a")
+    assert "local:sgt-a" not in {pid for pid, _ in result.nudged}
+    assert core.store.nudges_for("local:sgt-a") == []
+
+
+async def test_configured_names_win_over_the_platforms(core: Core, config) -> None:
+    class Named:
+        name = "local"
+
+        async def members(self, channel):  # type: ignore[no-untyped-def]
+            return [("local:pc-1", "pc1 (from the platform)"), ("local:pc-9", "PC Nine")]
+
+        async def post_card(self, view):  # type: ignore[no-untyped-def]
+            return {}
+
+    core.platforms["local"] = Named()  # type: ignore[assignment]
+    view = await core.post_briefing(SGT, "response-a")
+    assert core.store.person_name("local:pc-1") == "PC One" and core.store.person_name("local:pc-9") == "PC Nine"
+    assert view.recipients == 2
+
+
+async def test_post_to_an_unconnected_platform_is_refused_before_anything_is_recorded(core: Core) -> None:
+    from bot.core import PostFailed
+
+    del core.platforms["local"]
+    with pytest.raises(PostFailed, match="not connected"):
+        await core.post_briefing(SGT, "response-a")
+    assert core.store.deliveries(team_ids=["response-a"], states=("claimed", "posting", "posted", "failed")) == []

@@ -144,9 +144,9 @@ async def test_status_and_nudge_name_who_has_not_acknowledged_and_nudge_them_onc
     assert "acknowledged by 1 of 4" in status and "PC Brown" in status and "PC Ahmed" not in status
 
     await teams.send(teams.channel_message(SGT, "nudge"))
-    assert "Nudged 3 privately" in teams.connector.replies()[-1].body["text"]
+    assert "Nudged 2 privately" in teams.connector.replies()[-1].body["text"]  # not the sergeant themselves
     nudged = {c.path for c in teams.connector.replies() if "asks you to read" in (c.body.get("text") or "")}
-    assert nudged == {f"/v3/conversations/a:personal-{m.user_id}/activities" for m in (PC2, PC3, SGT)}
+    assert nudged == {f"/v3/conversations/a:personal-{m.user_id}/activities" for m in (PC2, PC3)}
 
     await teams.send(teams.channel_message(SGT, "nudge"))
     assert "3 had already been nudged once" in teams.connector.replies()[-1].body["text"]
