@@ -1,0 +1,142 @@
+"""`python -m bench.crossval [--folds 5] [--repeats 3] [--json]`: how well the answerer generalises.
+
+Every labelled question (dev and heldout together: heldout has been looked at once, so it is development
+data now) is put in one of k folds, stratified by label. For each fold, the fitted numbers (`BLEND` and
+`CONFIDENCE`, see bench/tune.py) are fitted on the other k-1 folds only and the fold is answered with
+them; the k folds' answers together give one accuracy and one refusal rate. With `--repeats`, the split
+is redrawn and the rates averaged. The pack's own text is the only thing the index itself is built
+from, so nothing learned from a question is ever used to answer it.
+
+Latency is timed on the shipped `Index.answer`, once per question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+
+from bench.measure import QUESTIONS, Question, load_questions
+from bench.tune import Example, evaluate, examples, fit
+from content import load_pack
+from content.search import THRESHOLD, Index, Params, decide
+
+
+def folds(questions: Sequence[Example], k: int, seed: int) -> list[list[Example]]:
+    """k folds, each label (topic, or out of scope) spread evenly across them."""
+    by_label: dict[str, list[Example]] = defaultdict(list)
+    for example in questions:
+        by_label[example.question.topic or "(out of scope)"].append(example)
+    rng = random.Random(seed)
+    parts: list[list[Example]] = [[] for _ in range(k)]
+    offset = 0
+    for label in sorted(by_label):
+        group = by_label[label][:]
+        rng.shuffle(group)
+        for i, example in enumerate(group):
+            parts[(i + offset) % k].append(example)
+        offset += len(group)
+    return parts
+
+
+def crossvalidate(data: Sequence[Example], k: int, seed: int, misses: list[str] | None = None) -> dict[str, float]:
+    """One k-fold run; out-of-fold misses are appended to `misses` when given."""
+    right = inside = refused = outside = 0
+    per_fold = []
+    parts = folds(data, k, seed)
+    for i, test in enumerate(parts):
+        train = [e for j, part in enumerate(parts) if j != i for e in part]
+        params = fit(train)
+        r, n, f, m = evaluate(test, params)
+        if misses is not None:
+            misses.extend(_misses(test, params))
+        right, inside, refused, outside = right + r, inside + n, refused + f, outside + m
+        per_fold.append((r / max(n, 1), f / max(m, 1)))
+    return {
+        "accuracy": right / max(inside, 1),
+        "refusal_rate": refused / max(outside, 1),
+        "fold_accuracy_min": min(a for a, _ in per_fold),
+        "fold_refusal_min": min(b for _, b in per_fold),
+    }
+
+
+def _misses(test: Sequence[Example], params: Params) -> list[str]:
+    lines = []
+    for example in test:
+        topic, _, confidence = decide(example.signals, params)
+        answered = topic is not None and confidence >= THRESHOLD
+        want = example.question.topic
+        if (want is None and answered) or (want is not None and not (answered and topic == want)):
+            got = topic if answered else f"(refused; {topic})"
+            lines.append(f"[{want} -> {got} {confidence:.2f}] {example.question.text}")
+    return lines
+
+
+def latency(index: Index, questions: Sequence[Question]) -> dict[str, float]:
+    for warm in ("warm up", "why 15 mins"):
+        index.answer(warm)
+    millis = []
+    for question in questions:
+        start = time.perf_counter()
+        index.answer(question.text)
+        millis.append((time.perf_counter() - start) * 1000)
+    millis.sort()
+    cuts = statistics.quantiles(millis, n=100, method="inclusive")
+    return {"p50_ms": round(cuts[49], 3), "p95_ms": round(cuts[94], 3), "max_ms": round(millis[-1], 3)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.crossval", description=__doc__)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3, help="redraw the folds this many times and average")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--misses", action="store_true", help="list the first run's out-of-fold misses")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    index = Index(load_pack())
+    build_ms = (time.perf_counter() - started) * 1000
+    questions = load_questions(QUESTIONS)
+    data = examples(index, questions)
+    missed: list[str] = []
+    runs = [crossvalidate(data, args.folds, seed, missed if seed == 0 else None) for seed in range(args.repeats)]
+    result: dict[str, object] = {
+        "cards": len(index.pack.cards),
+        "questions": len(questions),
+        "in_scope": sum(q.topic is not None for q in questions),
+        "out_of_scope": sum(q.topic is None for q in questions),
+        "folds": args.folds,
+        "repeats": args.repeats,
+        "accuracy": round(statistics.mean(r["accuracy"] for r in runs), 4),
+        "refusal_rate": round(statistics.mean(r["refusal_rate"] for r in runs), 4),
+        "accuracy_runs": [round(r["accuracy"], 4) for r in runs],
+        "refusal_runs": [round(r["refusal_rate"], 4) for r in runs],
+        "worst_fold_accuracy": round(min(r["fold_accuracy_min"] for r in runs), 4),
+        "worst_fold_refusal": round(min(r["fold_refusal_min"] for r in runs), 4),
+        "index_build_ms": round(build_ms, 1),
+        **latency(index, questions),
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"pack: {result['cards']} cards; index built in {build_ms:.0f} ms")
+        print(f"{result['questions']} questions ({result['in_scope']} in scope, {result['out_of_scope']} out of"
+              f" scope), {args.folds}-fold cross-validation by question, {args.repeats} redraw(s)")
+        print(f"  top-1 topic accuracy (in scope)   {result['accuracy']:.1%}   runs {result['accuracy_runs']}"
+              f"   worst fold {result['worst_fold_accuracy']:.1%}")
+        print(f"  refusal rate (out of scope)       {result['refusal_rate']:.1%}   runs {result['refusal_runs']}"
+              f"   worst fold {result['worst_fold_refusal']:.1%}")
+        print(f"  latency per question  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms  max {result['max_ms']} ms")
+        if args.misses:
+            print("  out-of-fold misses (first run):")
+            for line in sorted(missed):
+                print(f"    {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
