@@ -122,6 +122,8 @@ _FOLDS: tuple[tuple[str, str], ...] = (
     (r"\bbody[\s-]*(?:worn|cams?|cameras?)\b|\bbwv\b", " bodycam "),
     (r"\bfirst\s+aid\b", " firstaid "),
     (r"\bpay\s+rise\b", " payrise "),
+    (r"\b(?:my|the|work|desktop)\s+pc\b(?=\s+(?:won|wont|will\s+not|keeps|crash\w*|froz\w*|screen|login|password"
+     r"|updat\w*|restart\w*|is\s+(?:slow|broken|down|playing)))", " laptop "),
     # the nick: the station, or an arrest
     (r"\b(?:the|at the|back at the|to the|in the|from the|round the)\s+nick\b", " station "),
     (r"\bnick(?:ed|ing|s)?\b", " arrest "),

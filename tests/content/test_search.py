@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from content import load_pack
 from content.model import Pack
-from content.search import THRESHOLD, Index, fold, normalise, stem
+from content.search import THRESHOLD, Index, Params, decide, fold, normalise, stem
+from tests.content.conftest import card_fields, write_card
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
@@ -79,6 +81,8 @@ def test_officers_slang_and_typos_reach_the_right_topic(index: Index, question: 
         "who won the football last night",
         "how do I turn on the hotspot on my work phone",
         "is there parking round the back of the station",
+        "my pc wont turn on",
+        "what time is it",
         "",
         "???",
         "the and of to",
@@ -139,6 +143,54 @@ def test_explain_shows_why_a_question_was_refused(index: Index) -> None:
     evidence = index.explain("can I carry my annual leave over")
     assert "annualleav" in evidence.terms
     assert evidence.confidence < THRESHOLD
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("does dispalcement really happen", "displacement"),   # two letters swapped: more than one edit away
+    ("why 15 minuets", "fifteen-minutes"),
+    ("wat is hsp", "what-is-hsp"),
+])
+def test_misspellings_beyond_one_letter_still_reach_the_topic(index: Index, question: str, topic: str) -> None:
+    answer = index.answer(question)
+    assert answer.answered and answer.card is not None and answer.card.topic == topic, answer.score
+
+
+def test_the_decision_is_the_fitted_parameters_applied_to_parameter_free_signals(index: Index) -> None:
+    question = "won't they just move round the corner"
+    topic, features, confidence = decide(index.signals(question), index.params)
+    evidence = index.explain(question)
+    assert (topic, confidence) == (evidence.topic, evidence.confidence) and features == evidence.features
+    assert 0.0 <= confidence <= 1.0 and set(features) == set(evidence.features)
+
+
+def test_a_question_without_any_pack_word_gets_no_topic(index: Index) -> None:
+    evidence = index.explain("zxqv blorp")
+    assert evidence.topic is None and evidence.card is None and evidence.confidence == 0.0
+
+
+def test_the_index_learns_from_the_pack_it_is_given(tmp_path: Path) -> None:
+    # Everything but a few fitted numbers comes from the cards: a new card's phrasings answer at once.
+    folder = tmp_path / "cards"
+    write_card(folder, card_fields())
+    write_card(folder, card_fields(
+        "displacement-test", topic="displacement", title="Won't they just move next door?",
+        myth="Crime just moves round the corner.",
+        also_asked=["won't the scrotes just move two streets over", "doesn't it just shift the problem",
+                    "they'll only go and do it on the next estate"],
+    ), body="Researchers watched the streets around the policed sites; crime did not simply move.")
+    small = Index(load_pack(folder))
+    answer = small.answer("surely the scrotes just shift to the next estate")
+    assert answer.card is not None and answer.card.id == "displacement-test"
+    assert small.answer("why 15 mins").card is not None
+    assert small.answer("why 15 mins").card.id == "fifteen-minutes-test"  # type: ignore[union-attr]
+
+
+def test_a_pack_with_one_topic_still_answers_and_refuses(tmp_path: Path) -> None:
+    folder = tmp_path / "cards"
+    write_card(folder, card_fields())
+    small = Index(load_pack(folder), params=Params())
+    assert small.answer("why fifteen minutes").card is not None
+    assert not small.answer("how do I book annual leave").answered
 
 
 def test_content_imports_nothing_of_bot_or_scheduler() -> None:
