@@ -8,23 +8,26 @@ How a question is answered (docs/content.md explains it for coordinators):
    the out-of-scope senses of pack words (a phone's hotspot, annual leave, rest days). A word the pack
    does not know is corrected when one letter away from one it does.
 2. **Three views of each topic**, all built from the pack's own text and nothing else:
+   - *complement naive Bayes* over word stems, pairs of consecutive words (stopwords included: "what to
+     do", "how long") and character 3- and 4-grams (robust to typos and word forms), trained on each
+     topic's cards: phrasings (title, myth, `also_asked`, check question) count `PHRASING_REPEAT` times,
+     body sentences, check options and explanation and the line for the public once;
+   - *phrasing similarity*: TF-IDF cosine on the same features between the question and every phrasing;
+     a topic scores its best phrasing plus a share of its next two;
    - *BM25* (SQLite FTS5, field weights: title, myth, `also_asked`, body, topic name) ranks cards; a
-     topic scores its best card plus half its second, relative to the best topic;
-   - *phrasing similarity*: TF-IDF cosine over word stems, word pairs and character 3- and 4-grams
-     (robust to typos and word forms) between the question and every title, myth, `also_asked` and
-     check question; a topic scores its best phrasing plus a share of its next two;
-   - *a naive Bayes classifier* over the same features, trained on each topic's cards (phrasings count
-     more than body text); its tempered posterior.
+     topic scores its best card plus half its second, relative to the best topic.
    The topic with the best weighted blend wins, and is answered with its best card.
-3. **Confidence** in [0, 1]: a logistic function of how strongly and clearly the topic won (blend,
-   margin over the runner-up, best phrasing similarity, posterior), how much of the question's word
-   weight the topic's cards contain, how much the pack contains at all, and how many words name a
-   domain the training does not cover (leave, pay, IT, kit, courts, custody, parking, sport...).
-   Below `THRESHOLD` the bot says it does not know, never a near miss.
+3. **Confidence** in [0, 1]: a logistic function of how strongly and clearly the topic won (its blend,
+   its margin over the runner-up, its best phrasing, its posterior, how many views put it first), how
+   much of the question's word weight the topic's cards contain (everyday words weigh little), how much
+   the pack contains at all, how much it does not, and how many words name a domain the training does
+   not cover (leave, pay, IT, kit, courts, custody, parking, sport...). A question whose only words in
+   the topic's cards are everyday ones gets 0. Below `THRESHOLD` the bot says it does not know, never a
+   near miss.
 
-The blend weights and the confidence's coefficients are the only numbers fitted to labelled questions;
-they are fitted by `python -m bench.tune` and judged by k-fold cross-validation (`python -m
-bench.crossval`), never by their fit. `Index.signals` gives the parameter-free evidence for one
+The blend weights, the naive Bayes temperature and the confidence's coefficients are the only numbers
+fitted to labelled questions; they are fitted by `python -m bench.tune` and judged by k-fold
+cross-validation (`python -m bench.crossval`), never by their fit. `Index.signals` gives the parameter-free evidence for one
 question and `Index.explain` shows the parts of its score.
 """
 
@@ -61,7 +64,7 @@ CORRECTED_CREDIT = 0.8       # a typo-corrected word explains a little less than
 BLEND = (0.5, 0.5, 2.0)      # bm25, phrasing similarity, naive Bayes
 NB_TEMPERATURE = 0.1        # naive Bayes log-likelihoods, averaged per feature, are divided by this
 # The confidence's intercept, then one coefficient per `FEATURES`.
-CONFIDENCE = (-7.3820, 0.2740, 3.2240, 3.3331, -0.4276, -0.7165, 2.2277, 0.2815, 5.5734, 1.7137, -2.4649)
+CONFIDENCE = (-7.3179, 0.2369, 3.1999, 3.3021, -0.4007, -0.6505, 2.2317, 0.2760, 5.5833, 1.7203, -2.4704)
 FEATURES = ("blend", "margin", "phrasing", "posterior", "agreement", "coverage", "explained", "known", "unknown",
             "off_topic")
 
@@ -596,5 +599,6 @@ def _decayed(scores: Iterable[float]) -> float:
     return sum(s * TOPIC_DECAY**i for i, s in enumerate(ordered[:2]))
 
 
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+def _deletions(word: str) -> list[str]:
+    """Each one-letter deletion of `word`, in position order (an order that does not vary between runs)."""
+    return list(dict.fromkeys(word[:i] + word[i + 1 :] for i in range(len(word))))
