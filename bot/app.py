@@ -45,6 +45,10 @@ def build_platforms(settings: Settings, config: Config, store: Store, clock: Clo
         from bot.slack import SlackPlatform, slack_client
 
         platforms["slack"] = SlackPlatform(slack_client(settings.slack_bot_token, settings.slack_api_url))
+    else:  # a stand-in that names the missing variables when a slack: channel is posted to
+        from bot.slack.unconfigured import UnconfiguredSlack
+
+        platforms["slack"] = UnconfiguredSlack(settings)
     from bot.teams.endpoint import build_platform as build_teams_platform  # posts only where it was installed
 
     platforms["teams"] = build_teams_platform(settings, store, clock)

@@ -7,6 +7,7 @@ three-second acknowledgement Slack requires.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from typing import Any
@@ -25,19 +26,33 @@ MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
 def retry_key(body: dict[str, Any]) -> str | None:
-    """What makes a request the same request when Slack sends it again (bolt does not de-duplicate)."""
+    """What identifies one delivery of one request, so Slack's retry of it (the very same body) is handled
+    once while a different person's click, or the same person's next click, is not (bolt does not
+    de-duplicate). None when the request carries too little to tell: it is then always handled."""
     if body.get("type") == "event_callback" and body.get("event_id"):
         return f"slack:event:{body['event_id']}"
-    trigger = body.get("trigger_id")
-    if body.get("command") and trigger:
-        return f"slack:command:{trigger}"
+    if body.get("command"):
+        user, trigger = body.get("user_id"), body.get("trigger_id")
+        if not user or not trigger:
+            return None
+        text = hashlib.sha256(str(body.get("text") or "").encode()).hexdigest()[:16]
+        return f"slack:command:{user}:{body.get('channel_id', '')}:{trigger}:{text}"
     if body.get("type") == "block_actions":
-        if trigger:
-            return f"slack:action:{trigger}"
-        actions = body.get("actions") or [{}]
-        user = (body.get("user") or {}).get("id", "")
-        return f"slack:action:{user}:{actions[0].get('action_ts', '')}"
+        user = (body.get("user") or {}).get("id")
+        action = (body.get("actions") or [{}])[0]
+        action_ts, trigger = action.get("action_ts"), body.get("trigger_id")
+        if not user or not (action_ts or trigger):
+            return None
+        return f"slack:action:{user}:{action_ts or ''}:{action.get('action_id', '')}:{trigger or ''}"
     return None
+
+
+def as_command(text: str) -> str | None:
+    """The `/brief` words when a message's first word is `brief` (or `/brief`), after any @mention; else None."""
+    words = MENTION.sub(" ", text).split()
+    if not words or words[0].lower() not in ("brief", COMMAND):
+        return None
+    return " ".join(words[1:])
 
 
 class Listeners:
@@ -126,14 +141,32 @@ class Listeners:
         reply = await self.commands.run(await self.actor(user), PREFIX + channel, text)
         await self.tell(channel, user, reply.text, reply.blocks or None)
 
+    async def typed_brief(self, user: str, channel: str, text: str, *, direct: bool) -> None:
+        """`brief …` typed to the bot: the same command as `/brief …`, with the same reply. In a channel the
+        reply is private to the person; in a direct message it is an ordinary reply (it is private already)."""
+        reply = await self.commands.run(await self.actor(user), PREFIX + channel, text)
+        if direct:
+            await self.platform.post_text(PREFIX + channel, reply.text, reply.blocks or None)
+        else:
+            await self.tell(channel, user, reply.text, reply.blocks or None)
+
     # -- questions ----------------------------------------------------------------------------
     async def direct_message(self, event: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        await self.answer(event["user"], event["channel"], str(event.get("text") or ""), None)
+        text = str(event.get("text") or "")
+        command = as_command(text)
+        if command is not None:
+            await self.typed_brief(event["user"], event["channel"], command, direct=True)
+            return
+        await self.answer(event["user"], event["channel"], text, None)
 
     async def mention(self, event: dict[str, Any]) -> None:
         if event.get("bot_id") or not event.get("user"):
+            return
+        command = as_command(str(event.get("text") or ""))
+        if command is not None:
+            await self.typed_brief(event["user"], event["channel"], command, direct=False)
             return
         question = MENTION.sub(" ", str(event.get("text") or ""))
         await self.answer(event["user"], event["channel"], question, event.get("thread_ts") or event.get("ts"))

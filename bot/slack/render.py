@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.core.platform import CardView
 from bot.store import Engagement
-from content.model import Card
+from content.model import Card, Source
 from content.search import Answer
 from content.topics import topic_title
 
@@ -63,6 +63,22 @@ def mrkdwn(markdown: str) -> str:
     return re.sub("\x01(\\d+)\x01", lambda m: links[int(m.group(1))], text)
 
 
+def plain_text(markdown: str) -> str:
+    """The card Markdown as plain text for `text` fallbacks (notifications, screen readers): no `**`, no
+    `*`, links as "words (address)", bullets as bullets; Slack's control characters escaped."""
+    text = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", markdown)
+    text = _BOLD.sub(lambda m: m.group(1), text)
+    text = _STAR_ITALIC.sub(lambda m: m.group(1), text)
+    text = _BULLET.sub("\u2022 ", text)
+    return escape(re.sub(r"\n\s*\n", "\n", text).strip())
+
+
+def sentence(text: str) -> str:
+    """`text` ending as a sentence: a full stop added only when it has no closing punctuation already."""
+    text = text.strip().rstrip(":;,")
+    return text if not text or text[-1] in ".?!\u2026" else text + "."
+
+
 def plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": clip(text, limit) or "\u2026", "emoji": True}
 
@@ -92,9 +108,14 @@ def sections(markdown: str) -> list[dict[str, Any]]:
     return blocks
 
 
+def citation(source: Source) -> str:
+    """The source's citation without a full stop after a title that ends in ? or ! ("policing?." reads oddly)."""
+    return re.sub(r"([?!\u2026])\.(?=\s|$)", r"\1", source.citation())
+
+
 def source_line(card: Card) -> str:
     source = card.sources[0]
-    return f"Source: {escape(source.citation())} <{source.url}|link>"
+    return f"Source: {escape(citation(source))} <{source.url}|link>"
 
 
 # -- the card ----------------------------------------------------------------------------------
@@ -153,9 +174,10 @@ def check_blocks(card: Card, delivery_id: str) -> list[dict[str, Any]]:
 
 def card_text(view: CardView) -> str:
     """The notification and screen-reader fallback: what the card is and what to do."""
-    lead = view.card.myth or view.card.body.split("\n", 1)[0]
+    lead = view.card.myth or view.card.body.strip().split("\n", 1)[0]
     return clip(
-        f"Briefing: {view.card.title}. {lead} Press Acknowledge once you have read it. {view.progress}.",
+        f"Briefing: {sentence(escape(view.card.title))} {sentence(plain_text(lead))} "
+        f"Press Acknowledge once you have read it. {view.progress}.",
         MAX_TEXT,
     )
 
@@ -196,7 +218,8 @@ def answer_message(answer: Answer, question_id: int) -> tuple[str, list[dict[str
         },
     ]
     source = card.sources[0]
-    text = clip(f"{card.title}: {card.body} Source: {source.citation()} {source.url}", MAX_TEXT)
+    tail = f"\nSource: {escape(citation(source))} {source.url}"
+    text = clip(f"{sentence(escape(card.title))}\n{sentence(plain_text(card.body))}", MAX_TEXT - len(tail)) + tail
     return text, blocks
 
 

@@ -8,7 +8,7 @@ import itertools
 import json
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -89,6 +89,7 @@ class Bot:
     fake: FakeSlack
     clock: FakeClock
     _triggers: itertools.count[int]
+    _sent: dict[str, bytes] = field(default_factory=dict)  # click bodies by trigger: a retry resends the same body
 
     @property
     def core(self) -> Any:
@@ -133,7 +134,10 @@ class Bot:
         return await self.send(urlencode(form).encode(), "application/x-www-form-urlencoded", retry=retry)
 
     async def click(self, user: str, action_id: str, value: str, channel: str = CHANNEL, *,
-                    trigger: str | None = None, retry: int | None = None) -> int:
+                    trigger: str | None = None, retry: int | None = None, action_ts: str | None = None) -> int:
+        """A button press; with `retry`, Slack's redelivery of the earlier press with that trigger (same body)."""
+        if retry is not None and trigger in self._sent:
+            return await self.send(self._sent[trigger], "application/x-www-form-urlencoded", retry=retry)
         payload = {
             "type": "block_actions",
             "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0FORCE"},
@@ -144,9 +148,10 @@ class Bot:
             "channel": {"id": channel, "name": "response-a"},
             "response_url": self.fake.url + "hooks-not-used",
             "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": value,
-                         "text": {"type": "plain_text", "text": "x"}, "action_ts": f"{time.time():.6f}"}],
+                         "text": {"type": "plain_text", "text": "x"}, "action_ts": action_ts or f"{time.time():.6f}"}],
         }
         body = urlencode({"payload": json.dumps(payload)}).encode()
+        self._sent[str(payload["trigger_id"])] = body
         return await self.send(body, "application/x-www-form-urlencoded", retry=retry)
 
     async def event(self, event: dict[str, Any], event_id: str, *, retry: int | None = None) -> int:

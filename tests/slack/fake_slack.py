@@ -75,6 +75,7 @@ class FakeSlack:
     socket_frames: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
     refused: dict[str, str] = field(default_factory=dict)
+    failing: dict[str, str] = field(default_factory=dict)  # method -> the error Slack answers with (ok: false)
     _limited: dict[str, int] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -157,6 +158,8 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": str(retry_after)})
         self._check_args(method, {"token": token, **args})
+        if method in self.failing:
+            return web.json_response({"ok": False, "error": self.failing[method]})
         if str(args.get("channel", "")) in self.refused:
             return web.json_response({"ok": False, "error": self.refused[str(args["channel"])]})
         handler = getattr(self, "m_" + method.replace(".", "_"), None)
