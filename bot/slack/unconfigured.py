@@ -27,9 +27,13 @@ class UnconfiguredSlack:
     def __init__(self, settings: Settings) -> None:
         self.missing = missing_variables(settings)
 
+    def why_not(self, channel: str) -> str:
+        """Why `channel` cannot be reached: for the core to refuse before recording anything, if it asks."""
+        return (f"Slack is not set up in this process, so {channel} cannot be reached: {self.missing}. "
+                "Set the variables as docs/slack.md (step 4) describes.")
+
     def _refuse(self, channel: str) -> NoReturn:
-        raise PostFailed(f"Slack is not set up in this process, so {channel} cannot be reached: {self.missing}. "
-                         "Set it in the environment as docs/slack.md describes.")
+        raise PostFailed(self.why_not(channel))
 
     async def members(self, channel: str) -> list[tuple[str, str]]:
         self._refuse(channel)
