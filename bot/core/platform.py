@@ -26,7 +26,11 @@ class CardView:
 
 
 class Platform(Protocol):
-    """A chat platform, seen from the core. `name` is the prefix of its ids: slack, teams or local."""
+    """A chat platform, seen from the core. `name` is the prefix of its ids: slack, teams or local.
+
+    A stand-in for a platform that is not set up may instead offer `why_not(channel) -> str`, saying what
+    to configure; the core then refuses posts there before recording anything.
+    """
 
     name: str
 

@@ -140,6 +140,9 @@ class Core:
         platform = self.platforms.get(name)
         if platform is None:
             raise PostFailed(f"{name} is not connected, so {channel} cannot be reached; see the README to set it up.")
+        why_not = getattr(platform, "why_not", None)  # a stand-in for a platform that is not set up
+        if why_not is not None:
+            raise PostFailed(why_not(channel))
         return platform
 
     def view(self, delivery: Delivery) -> CardView:

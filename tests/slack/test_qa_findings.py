@@ -233,3 +233,23 @@ def test_start_up_says_slack_is_off_and_why_when_teams_use_slack_channels(
     finally:
         assembly.core.store.close()
 
+
+
+async def test_post_to_slack_without_a_token_names_the_variable_and_records_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    from tests.slack.conftest import SLACK_CONFIG
+
+    (tmp_path / "shiftbrief.toml").write_text(SLACK_CONFIG, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(SHIFTBRIEF_CONFIG=str(tmp_path / "shiftbrief.toml"), SHIFTBRIEF_DB=str(tmp_path / "sb.db"))
+    team = next(line.split('"')[1] for line in SLACK_CONFIG.splitlines() if line.startswith("id = "))
+    result = subprocess.run([sys.executable, "-m", "bot", "post", "--team", team], capture_output=True, text=True,
+                            env=env, cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and "SLACK_BOT_TOKEN" in result.stderr
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "sb.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 0
