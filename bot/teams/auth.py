@@ -2,8 +2,10 @@
 
 botbuilder 4.17.1 fetches Microsoft's signing keys with a blocking `requests.get` and no timeout, inside
 the event loop, and lets some token errors escape as 500s. This module does the same checks itself:
-keys fetched asynchronously with a timeout, cached, refreshed at most every few minutes; every failure
-is `Unauthenticated` (401), or `KeysUnavailable` (503) when Microsoft's keys cannot be fetched.
+everything that needs no key first (algorithm, issuer, audience, expiry, not-before, service URL), then
+the signature, with keys fetched asynchronously with a timeout, cached, refreshed at most every few
+minutes. Every failure is `Unauthenticated` (401); when Microsoft's keys cannot be fetched, a token
+that cannot be verified is unauthenticated too (`KeysUnavailable`, which says why).
 """
 
 from __future__ import annotations
@@ -31,8 +33,13 @@ class Unauthenticated(Exception):
     """The request's token is missing, malformed, forged, expired or for another bot."""
 
 
-class KeysUnavailable(Exception):
-    """Microsoft's signing keys could not be fetched, so no token can be checked just now."""
+class KeysUnavailable(Unauthenticated):
+    """Microsoft's signing keys could not be fetched, so the token cannot be verified: unauthenticated."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"the Bot Framework signing keys could not be fetched from {url}: {reason}")
+        self.url = url
+        self.reason = reason
 
 
 class SigningKeys:
@@ -56,6 +63,7 @@ class SigningKeys:
         self._fetched_at: float | None = None
         self._tried_at: float | None = None
         self._lock = asyncio.Lock()
+        self.last_error = "not fetched yet"
 
     async def key(self, kid: str) -> dict[str, Any] | None:
         """The JWK with this key id, or None if Microsoft does not publish one."""
@@ -64,7 +72,7 @@ class SigningKeys:
                 if self._needs_refresh(kid):
                     await self._refresh()
         if self._fetched_at is None:
-            raise KeysUnavailable("the Bot Framework signing keys could not be fetched; see the log")
+            raise KeysUnavailable(self.metadata_url, self.last_error)
         return self._keys.get(kid)
 
     def _needs_refresh(self, kid: str) -> bool:
@@ -86,7 +94,9 @@ class SigningKeys:
                     response.raise_for_status()
                     keys = (await response.json(content_type=None))["keys"]
         except (aiohttp.ClientError, TimeoutError, KeyError, TypeError, ValueError) as exc:
-            log.warning("could not fetch the Bot Framework signing keys from %s: %s", self.metadata_url, exc)
+            # Not logged here: the request it refuses logs one line with this reason (or the old keys are used).
+            self.last_error = (f"timed out after {self.timeout:g} s" if isinstance(exc, TimeoutError)
+                               else f"{type(exc).__name__}: {exc}".rstrip(": "))
             return  # keep the keys we have, if any
         self._keys = {str(k["kid"]): k for k in keys if isinstance(k, dict) and "kid" in k}
         self._fetched_at = self.clock()
@@ -118,9 +128,13 @@ class TokenValidator:
             raise Unauthenticated(f"signing algorithm {algorithm!r} is not allowed")
         if not isinstance(kid, str) or not kid:
             raise Unauthenticated("the token names no signing key")
-        # A token that does not even claim to come from the Bot Framework never costs a key fetch.
+        # Everything that needs no key is checked first: a token that fails any of it never costs a key fetch,
+        # and is refused the same way whether or not Microsoft's key service can be reached.
         if unverified.get("iss") != ISSUER:
             raise Unauthenticated(f"issuer {unverified.get('iss')!r} is not the Bot Framework")
+        self._check_claims(token)
+        if unverified.get("serviceurl") != service_url:
+            raise Unauthenticated("the token was issued for a different service URL than the activity's")
         jwk = await self.keys.key(kid)
         if jwk is None:
             raise Unauthenticated(f"signing key {kid!r} is not one the Bot Framework publishes")
@@ -143,3 +157,17 @@ class TokenValidator:
         if claims.get("serviceurl") != service_url:
             raise Unauthenticated("the token was issued for a different service URL than the activity's")
         return claims
+
+    def _check_claims(self, token: str) -> None:
+        """Expiry, not-before, audience and issuer, before (and without) the signature."""
+        try:
+            jwt.decode(
+                token,
+                options={"verify_signature": False, "verify_exp": True, "verify_nbf": True, "verify_iat": False,
+                         "verify_aud": True, "verify_iss": True, "require": ["exp", "iss", "aud"]},
+                audience=self.app_id,
+                issuer=ISSUER,
+                leeway=CLOCK_SKEW,
+            )
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
+            raise Unauthenticated(f"token rejected before its signature was checked: {exc}") from None

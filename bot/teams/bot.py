@@ -10,36 +10,50 @@ import asyncio
 import logging
 from typing import Any, TypeAlias
 
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import Activity, ActivityTypes, Attachment, TextFormatTypes
+from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, Attachment, TextFormatTypes
 
 from bot.config import Team
 from bot.core import Actor, Core, CoreError
 from bot.core.errors import InvalidInput
-from bot.teams.card import ACKNOWLEDGE, ACTION_KEY, CHECK, CONTENT_TYPE, render_answer
+from bot.teams.card import ACKNOWLEDGE, ACTION_KEY, CHECK, CONTENT_TYPE, RATE, render_answer
 from bot.teams.commands import Command, clean_text, help_text, parse
 from bot.teams.platform import TeamsPlatform, channel_key
+from bot.teams.throttle import OverBudget
 
 log = logging.getLogger(__name__)
 Reply: TypeAlias = "str | Activity"
+CARD_ACTION_INVOKE = "adaptiveCard/action"
+MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
+# How long one incoming request may wait on Teams' throttling: Bot Service gives up on a bot after 15 s.
+TURN_BUDGET = 10.0
 
 
 class TeamsBot:
     """The turn handler the adapter calls for each authenticated activity."""
 
-    def __init__(self, core: Core, platform: TeamsPlatform) -> None:
+    def __init__(self, core: Core, platform: TeamsPlatform, turn_budget: float = TURN_BUDGET) -> None:
         self.core = core
         self.platform = platform
+        self.turn_budget = turn_budget
 
     async def on_turn(self, context: TurnContext) -> None:
+        with self.platform.throttle.budget(self.turn_budget):
+            await self._turn(context)
+
+    async def _turn(self, context: TurnContext) -> None:
         activity = context.activity
         if activity.id and activity.conversation and activity.conversation.id:
             key = f"teams:activity:{activity.conversation.id}:{activity.id}"
             if not self.core.store.first_time(key, self.core.now()):
                 log.info("ignoring a repeated Teams activity %s", activity.id)
+                if activity.type == ActivityTypes.invoke:  # Teams still waits for an answer to its retry
+                    await _answer_invoke(context, 200, _message_response("Already received; nothing more to do."))
                 return
-        if activity.type == ActivityTypes.conversation_update:
+        if activity.type == ActivityTypes.invoke:
+            await self._invoke(context)
+        elif activity.type == ActivityTypes.conversation_update:
             await self._conversation_update(context)
         elif activity.type == ActivityTypes.message:
             self._remember(activity)
@@ -50,9 +64,17 @@ class TeamsBot:
                 await self._message(context)
 
     async def _reply(self, context: TurnContext, activity: Activity) -> None:
-        """A reply in the conversation the activity came from, paced and retried on 429 like every post."""
+        """A reply in the conversation the activity came from, paced and retried on 429 like every post.
+
+        If Teams' throttling would hold the request past its budget, the reply is sent after it is answered.
+        """
         conversation = context.activity.conversation.id.split(";", 1)[0]
-        await self.platform.throttle.run(conversation, lambda: context.send_activity(activity))
+        try:
+            await self.platform.throttle.run(conversation, lambda: context.send_activity(activity))
+        except OverBudget:
+            reference = TurnContext.get_conversation_reference(context.activity)
+            TurnContext.apply_conversation_reference(activity, reference)
+            self.platform.send_later(context.activity.service_url, activity)
 
     # -- installation -------------------------------------------------------------------------
     async def _conversation_update(self, context: TurnContext) -> None:
@@ -124,9 +146,22 @@ class TeamsBot:
             bot = {"id": activity.recipient.id, "name": activity.recipient.name} if activity.recipient else None
             personal = _conversation_type(activity) == "personal" and activity.conversation
             chat = activity.conversation.id if personal else None
-            self.platform.remember_person(aad, sender.id, sender.name or aad, activity.service_url, _tenant(activity), bot, chat)
+            name = self._stable_name(f"teams:{aad}", sender.name or aad)
+            self.platform.remember_person(aad, sender.id, name, activity.service_url, _tenant(activity), bot, chat)
         if _conversation_type(activity) == "channel" and activity.conversation and activity.conversation.id:
             self._save_channel(activity, activity.conversation.id)
+
+    # -- people -------------------------------------------------------------------------------
+    def _stable_name(self, person_id: str, sent_name: str) -> str:
+        """One name per person: the configured [people] name, else the one on record (the roster's), else Teams'."""
+        return self.core.config.people.get(person_id) or self.core.store.person_name(person_id) or sent_name
+
+    def _actor(self, activity: Activity) -> Actor:
+        sender = activity.from_property
+        if sender is None:
+            raise InvalidInput("I cannot tell who sent that.")
+        person_id = f"teams:{getattr(sender, 'aad_object_id', None) or sender.id}"
+        return Actor.person(person_id, self._stable_name(person_id, sender.name or ""))
 
     # -- messages -----------------------------------------------------------------------------
     async def _message(self, context: TurnContext) -> None:
@@ -137,7 +172,7 @@ class TeamsBot:
             return  # in a channel, only messages that mention the bot are for it
         text = clean_text(activity.text, mentions)
         try:
-            actor = _actor(activity)
+            actor = self._actor(activity)
             reply = await self._command(parse(text) if text else Command("help"), actor, activity, in_channel)
         except CoreError as exc:
             reply = str(exc)
@@ -146,13 +181,21 @@ class TeamsBot:
     async def _command(self, command: Command, actor: Actor, activity: Activity, in_channel: bool) -> Reply:
         core = self.core
         if command.name == "help":
-            return help_text(in_channel)
+            text = help_text(in_channel)
+            if in_channel:
+                key = channel_key(activity.conversation.id)
+                if self.core.config.team_for_channel(key) is None:
+                    text += (f"\n\nNo team in shiftbrief.toml uses this channel yet. Its channel id is `{key}`: ask your "
+                             "shiftbrief administrator to set it as a team's `channel`.")
+            return text
         if command.name == "ask":
             return await self._ask(actor, command.argument)
         if command.name == "me":
             if in_channel:
                 return "Your record is yours: ask me **me** in a personal chat with shiftbrief."
             return self._record(actor)
+        if command.name == "stats" and not in_channel:
+            return self._personal_stats(actor, command.argument)
         team = self._team(activity, actor, in_channel)
         if command.name == "brief":
             view = await core.post_briefing(actor, team.id, topic=command.argument or None, reason="sergeant")
@@ -172,7 +215,7 @@ class TeamsBot:
                 parts.append(f"{len(result.failed)} could not be reached: " + ", ".join(n for _p, n in result.failed) + ".")
             return " ".join(parts)
         if command.name == "stats":
-            return self._stats(actor, team, in_channel)
+            return self._channel_stats(actor, team)
         raise InvalidInput("I did not understand that. " + help_text(in_channel))
 
     def _team(self, activity: Activity, actor: Actor, in_channel: bool) -> Team:
@@ -191,19 +234,37 @@ class TeamsBot:
                 raise InvalidInput(f"You have more than one team ({names}): use this command in that team's channel.")
         raise InvalidInput("You are not in any shiftbrief team that I know of: use this command in your team's channel.")
 
-    def _stats(self, actor: Actor, team: Team, in_channel: bool) -> str:
-        if in_channel:  # a channel is public: by topic, no names
-            rows = self.core.stats(actor, by="topic", team_id=team.id)
-            lines = [f"{team.name}, by topic (ask me **stats** in a personal chat for officers):"]
-            lines += [f"- {r['title']}: {r['acknowledged']} of {r['delivered']} acknowledged, "
-                      f"{r['correct']} of {r['answered']} checks right" for r in rows]
-        else:
-            rows = self.core.stats(actor, by="officer")
-            lines = ["By officer, for your teams:"]
-            lines += [f"- {r['name']}: {r['acknowledged']} of {r['delivered']} acknowledged, "
-                      f"{r['correct']} of {r['answered']} checks right" for r in rows]
+    def _channel_stats(self, actor: Actor, team: Team) -> str:
+        """A channel is public: by topic, no names."""
+        rows = self.core.stats(actor, by="topic", team_id=team.id)
+        lines = [f"{team.name}, by topic (ask me **stats {team.id}** in a personal chat for officers):"]
+        lines += [f"- {r['title']}: {r['acknowledged']} of {r['delivered']} acknowledged, "
+                  f"{r['correct']} of {r['answered']} checks right" for r in rows]
         if not rows:
             lines.append("Nothing has been delivered yet.")
+        return "\n".join(lines)
+
+    def _personal_stats(self, actor: Actor, team_id: str) -> str:
+        """`stats`: the person's teams side by side; `stats <team id>`: that team by officer (the core checks who may)."""
+        if team_id:
+            team = self.core.team(team_id)
+            rows = self.core.stats(actor, by="officer", team_id=team.id)
+            lines = [f"{team.name}, by officer:"]
+            lines += [f"- {r['name']}: {r['acknowledged']} of {r['delivered']} acknowledged, "
+                      f"{r['correct']} of {r['answered']} checks right" for r in rows]
+            if not rows:
+                lines.append("Nothing has been delivered yet.")
+            return "\n".join(lines)
+        by_team = {r["team"]: r for r in self.core.stats(actor, by="team")}
+        lines = ["By team:"]
+        for team in self.core.teams_led_by(actor):
+            r = by_team.get(team.id)
+            if r is None:
+                lines.append(f"- {team.name} (`{team.id}`): nothing delivered yet")
+            else:
+                lines.append(f"- {team.name} (`{team.id}`): {r['deliveries']} cards, {r['acknowledged']} of "
+                             f"{r['delivered']} acknowledged, {r['correct']} of {r['answered']} checks right")
+        lines.append("Ask **stats <team id>** for a team by officer.")
         return "\n".join(lines)
 
     def _record(self, actor: Actor) -> str:
@@ -229,27 +290,39 @@ class TeamsBot:
         return Activity(
             type=ActivityTypes.message,
             text=f"From the training card \u201c{card.title}\u201d:",
-            attachments=[Attachment(content_type=CONTENT_TYPE, content=render_answer(card))],
+            attachments=[Attachment(content_type=CONTENT_TYPE, content=render_answer(card, result.question_id))],
         )
 
     # -- card buttons -------------------------------------------------------------------------
+    async def _action_message(self, actor: Actor, value: dict[str, Any]) -> str:
+        """Acknowledge, check an answer or rate an answer: what a button press did, for the presser alone."""
+        kind = value.get(ACTION_KEY)
+        if kind == RATE:
+            question = value.get("question")
+            if isinstance(question, bool) or not isinstance(question, (int, str)) or not str(question).isdigit():
+                raise InvalidInput("That button does not belong to a shiftbrief answer.")
+            saved = self.core.rate_answer(actor, int(question), value.get("helpful") is True)
+            return ("Thanks for the feedback." if saved
+                    else "Only the person who asked can rate that answer (or it is no longer on record).")
+        delivery_id = value.get("delivery")
+        if not isinstance(delivery_id, str):
+            raise InvalidInput("That button does not belong to a shiftbrief card.")
+        if kind == ACKNOWLEDGE:
+            return (await self.core.acknowledge(actor, delivery_id, via="teams")).message
+        if kind == CHECK:
+            raw = str(value.get("choice") or "")
+            if not raw.isdigit():
+                raise InvalidInput("Choose one of the answers, then press Check my answer.")
+            return (await self.core.answer_check(actor, delivery_id, int(raw))).message
+        raise InvalidInput("That button does not belong to a shiftbrief card.")
+
     async def _card_action(self, context: TurnContext, value: dict[str, Any]) -> None:
+        """An Action.Submit press: a message activity whose value is the button's data (and the inputs)."""
         activity = context.activity
-        kind, delivery_id = value.get(ACTION_KEY), value.get("delivery")
         actor: Actor | None = None
         try:
-            actor = _actor(activity)
-            if not isinstance(delivery_id, str):
-                raise InvalidInput("That button does not belong to a shiftbrief card.")
-            if kind == ACKNOWLEDGE:
-                message = (await self.core.acknowledge(actor, delivery_id, via="teams")).message
-            elif kind == CHECK:
-                raw = str(value.get("choice") or "")
-                if not raw.isdigit():
-                    raise InvalidInput("Choose one of the answers, then press Check my answer.")
-                message = (await self.core.answer_check(actor, delivery_id, int(raw))).message
-            else:
-                raise InvalidInput("That button does not belong to a shiftbrief card.")
+            actor = self._actor(activity)
+            message = await self._action_message(actor, value)
         except CoreError as exc:
             message = str(exc)
             actor = None
@@ -260,8 +333,31 @@ class TeamsBot:
             await self.platform.send_direct(actor.id, message)
         except Exception:
             log.warning("could not reply privately to %s; replying in the thread", actor.id, exc_info=True)
-            if kind == ACKNOWLEDGE:
+            if value.get(ACTION_KEY) == ACKNOWLEDGE:
                 await self._reply(context, _text(f"{actor.name}: {message}"))
+
+    async def _invoke(self, context: TurnContext) -> None:
+        """An Action.Execute press (`adaptiveCard/action`), answered in the invoke's own HTTP response.
+
+        The answer is a message only the presser sees, so nothing is posted in the channel. Other invokes
+        (message extensions, task modules) are not something shiftbrief offers: 501 and a log line.
+        """
+        activity = context.activity
+        value: dict[str, Any] = activity.value if isinstance(activity.value, dict) else {}
+        action: dict[str, Any] = value["action"] if isinstance(value.get("action"), dict) else {}
+        data: dict[str, Any] = action["data"] if isinstance(action.get("data"), dict) else {}
+        if activity.name != CARD_ACTION_INVOKE:
+            log.info("answered a Teams invoke %r with 501: shiftbrief does not handle it", activity.name)
+            await _answer_invoke(context, 501)
+            return
+        self._remember(activity)
+        try:
+            if not data.get(ACTION_KEY):
+                raise InvalidInput("That button does not belong to a shiftbrief card.")
+            message = await self._action_message(self._actor(activity), data)
+        except CoreError as exc:
+            message = str(exc)
+        await _answer_invoke(context, 200, _message_response(message))
 
 
 def _text(text: str) -> Activity:
@@ -300,9 +396,10 @@ def _bot_mentions(activity: Activity) -> list[str]:
     return texts
 
 
-def _actor(activity: Activity) -> Actor:
-    sender = activity.from_property
-    if sender is None:
-        raise InvalidInput("I cannot tell who sent that.")
-    aad = getattr(sender, "aad_object_id", None) or sender.id
-    return Actor.person(f"teams:{aad}", sender.name or "")
+def _message_response(message: str) -> AdaptiveCardInvokeResponse:
+    return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_RESPONSE, value=message)
+
+
+async def _answer_invoke(context: TurnContext, status: int, body: AdaptiveCardInvokeResponse | None = None) -> None:
+    """The invoke's HTTP answer; an AdaptiveCardInvokeResponse object, never a dict (4.17.1 answers 500 for one)."""
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body)))

@@ -13,6 +13,7 @@ SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 ACKNOWLEDGE = "ack"
 CHECK = "check"
+RATE = "rate"
 # The key every shiftbrief button carries in its data, so a submit is recognised as ours.
 ACTION_KEY = "shiftbrief"
 
@@ -69,16 +70,22 @@ def render_card(view: CardView) -> dict[str, Any]:
                 "data": {ACTION_KEY: CHECK, "delivery": delivery.id},
             },
         ],
-        "msteams": {"width": "Full"},
     }
 
 
-def render_answer(card: Card) -> dict[str, Any]:
-    """An answer to an officer's question: the card's text and its source, without the buttons."""
+def render_answer(card: Card, question_id: int | None = None) -> dict[str, Any]:
+    """An answer to an officer's question: the card's text and its source, and 'was this helpful?'."""
     body: list[dict[str, Any]] = [_text(card.title, size="Medium", weight="Bolder", style="heading")]
     body.extend(_text(paragraph) for paragraph in _paragraphs(card.body))
     body.append(_text(_source(card), size="Small", isSubtle=True, separator=True))
-    return {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "fallbackText": card.title, "body": body}
+    answer: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "fallbackText": card.title,
+                              "body": body}
+    if question_id is not None:
+        answer["actions"] = [
+            {"type": "Action.Submit", "title": title, "data": {ACTION_KEY: RATE, "question": question_id, "helpful": helpful}}
+            for title, helpful in (("Helpful", True), ("Not helpful", False))
+        ]
+    return answer
 
 
 def attachment(content: dict[str, Any]) -> dict[str, Any]:

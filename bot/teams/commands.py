@@ -29,7 +29,8 @@ COMMANDS: tuple[Usage, ...] = (
     Usage("brief", "brief now [topic]", "sergeants, coordinators", "post a briefing card to the team now"),
     Usage("status", "status", "sergeants, coordinators", "who has not acknowledged the latest card"),
     Usage("nudge", "nudge", "sergeants, coordinators", "remind them privately, once each"),
-    Usage("stats", "stats", "sergeants, coordinators", "acknowledgement and understanding for your teams"),
+    Usage("stats", "stats [team id]", "sergeants, coordinators",
+          "acknowledgement and understanding: by topic in a channel; in a personal chat by team, or a team by officer"),
     Usage("me", "me", "everyone", "your own record (in a personal chat)"),
     Usage("help", "help", "everyone", "this list"),
 )
@@ -52,6 +53,8 @@ def parse(text: str) -> Command:
     lowered = [w.lower() for w in words]
     if lowered[:2] == ["brief", "now"]:
         return Command("brief", "-".join(lowered[2:]))  # "fifteen minutes" is the topic fifteen-minutes
+    if len(lowered) == 2 and lowered[0] == "stats":
+        return Command("stats", words[1].strip("`"))  # a team id, as in shiftbrief.toml
     if len(lowered) == 1 and lowered[0].strip("!.?/") in _SINGLE:
         return Command(lowered[0].strip("!.?/"))
     return Command("ask", text)

@@ -20,7 +20,7 @@ from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
     ConfigurationServiceClientCredentialFactory,
 )
-from botbuilder.schema import Activity, CallerIdConstants
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, CallerIdConstants
 from botframework.connector.auth import AuthenticateRequestResult, AuthenticationConstants, ClaimsIdentity
 
 from bot.config import ConfigError, Settings
@@ -57,9 +57,10 @@ class TeamsEndpoint:
             return _error(400, "the body is not a Bot Framework activity")
         try:
             authenticated = await self._authenticate(request.headers.get("Authorization"), activity)
-        except KeysUnavailable as exc:
-            log.warning("cannot check a Teams token now: %s", exc)
-            return _error(503, "the bot cannot check tokens just now; try again shortly", retry_after="30")
+        except KeysUnavailable as exc:  # a token that cannot be verified is unauthenticated
+            log.warning("refused a Teams request from %s: its token cannot be verified because the Bot Framework "
+                        "signing keys could not be fetched from %s (%s)", request.remote, exc.url, exc.reason)
+            return _error(401, "unauthorized")
         except (Unauthenticated, PermissionError, jwt.PyJWTError, KeyError, web.HTTPUnauthorized) as exc:
             log.warning("refused a Teams request from %s: %s", request.remote, exc)
             return _error(401, "unauthorized")
@@ -72,7 +73,7 @@ class TeamsEndpoint:
             log.exception("could not process Teams activity %s (%s)", activity.id, activity.type)
             return _error(500, "the activity could not be processed; the error has been logged")
         if invoke is not None:
-            return web.json_response(serializer_helper(invoke.body), status=int(invoke.status))
+            return _invoke_response(activity, int(invoke.status), invoke.body)
         return web.Response(status=200)
 
     async def _authenticate(self, authorization: str | None, activity: Activity) -> AuthenticateRequestResult:
@@ -142,6 +143,19 @@ def add_routes(app: web.Application, core: Core, settings: Settings, platform: T
     return note
 
 
-def _error(status: int, message: str, retry_after: str | None = None) -> web.Response:
-    headers = {"Retry-After": retry_after} if retry_after else None
-    return web.json_response({"error": message}, status=status, headers=headers)
+def _invoke_response(activity: Activity, status: int, body: object) -> web.Response:
+    """An invoke's answer. An AdaptiveCardInvokeResponse is written out here: msrest cannot serialize its
+    message form (a string `value`), and 4.17.1 itself answers 500 when the body is a dict."""
+    if body is None:
+        return web.Response(status=status)
+    if isinstance(body, AdaptiveCardInvokeResponse):
+        return web.json_response({"statusCode": body.status_code, "type": body.type, "value": body.value}, status=status)
+    try:
+        return web.json_response(serializer_helper(body), status=status)
+    except Exception as exc:
+        log.warning("could not write the answer to Teams invoke %r: %s: %s", activity.name, type(exc).__name__, exc)
+        return _error(500, "the invoke could not be answered; the error has been logged")
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)

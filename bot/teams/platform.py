@@ -7,8 +7,9 @@ Every post is proactive: a new conversation in the channel (`create_conversation
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +29,7 @@ from bot.core.errors import PostFailed, PostStateUnknown
 from bot.core.platform import CardView
 from bot.store import Delivery, Store
 from bot.teams.card import CONTENT_TYPE, render_card
-from bot.teams.throttle import Throttle
+from bot.teams.throttle import OverBudget, Throttle
 
 log = logging.getLogger(__name__)
 CHANNEL_ID = "msteams"
@@ -67,6 +68,42 @@ class TeamsPlatform:
         self._connectors: dict[str, ConnectorClient] = {}
         self._latest: dict[str, CardView] = {}
         self._updating: set[str] = set()
+        self._background: set[asyncio.Task[None]] = set()
+
+    # -- work that outlives the incoming request ----------------------------------------------
+    def in_background(self, work: Callable[[], Awaitable[None]], what: str) -> None:
+        """Finish `work` after the incoming request has been answered, with no time budget; failures are logged."""
+
+        async def run() -> None:
+            with self.throttle.budget(None):
+                try:
+                    await work()
+                except Exception as exc:
+                    log.warning("could not %s: %s: %s", what, type(exc).__name__, exc)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        log.info("Teams is throttling the bot: will %s in the background", what)
+
+    async def settle(self, timeout: float = 60.0) -> None:
+        """Wait for the background work (tests; shutdown)."""
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=timeout)
+
+    def send_later(self, service_url: str, activity: Activity) -> None:
+        """Send a reply the incoming request had no time left for (its conversation reference already applied)."""
+        conversation_id = activity.conversation.id
+
+        async def send() -> None:
+            connector = await self._connector(service_url)
+            if activity.reply_to_id:
+                call = lambda: connector.conversations.reply_to_activity(conversation_id, activity.reply_to_id, activity)  # noqa: E731
+            else:
+                call = lambda: connector.conversations.send_to_conversation(conversation_id, activity)  # noqa: E731
+            await self.throttle.run(conversation_id.split(";", 1)[0], call)
+
+        self.in_background(send, f"send a reply in {conversation_id}")
 
     # -- references ---------------------------------------------------------------------------
     def reference(self, channel: str) -> dict[str, Any]:
@@ -100,6 +137,9 @@ class TeamsPlatform:
         return client
 
     async def close(self) -> None:
+        await self.settle(timeout=5.0)
+        for task in list(self._background):
+            task.cancel()
         for client in self._connectors.values():
             try:
                 await client.close()
@@ -154,11 +194,31 @@ class TeamsPlatform:
         if delivery_id in self._updating:
             return  # the update in flight will send the newest count when it finishes
         self._updating.add(delivery_id)
+        handed_off = False
         try:
-            while delivery_id in self._latest:
-                await self._update(self._latest.pop(delivery_id))
+            handed_off = await self._run_updates(delivery_id)
         finally:
-            self._updating.discard(delivery_id)
+            if not handed_off:
+                self._updating.discard(delivery_id)
+
+    async def _run_updates(self, delivery_id: str) -> bool:
+        """Send the newest view until none is waiting; True if throttling handed the rest to the background."""
+        while delivery_id in self._latest:
+            view = self._latest.pop(delivery_id)
+            try:
+                await self._update(view)
+            except OverBudget:
+                self._latest.setdefault(delivery_id, view)  # the newest count is sent, after the request is answered
+
+                async def finish() -> None:
+                    try:
+                        await self._run_updates(delivery_id)
+                    finally:
+                        self._updating.discard(delivery_id)
+
+                self.in_background(finish, f"update the card of {delivery_id}")
+                return True
+        return False
 
     async def find_post(self, delivery: Delivery) -> dict[str, Any] | None:
         # Teams offers a bot no way to look up its own past posts: say so, so the core does not post twice.

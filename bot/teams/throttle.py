@@ -8,21 +8,34 @@ with exponential back-off and jitter.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import logging
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
+
+from bot.core.errors import PostFailed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 WINDOWS: tuple[tuple[float, int], ...] = ((1.0, 7), (30.0, 60))
 
 
-class Throttled(Exception):
-    """Teams kept answering 429 after every retry."""
+# When the work of one incoming request must be done (monotonic clock of the Throttle): Bot Service gives a
+# bot 15 s to answer, so a turn stops waiting on Teams' throttling beyond its budget.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("shiftbrief_teams_deadline", default=None)
+
+
+class Throttled(PostFailed):
+    """Teams kept answering 429 after every retry (the message is safe to show, and says so)."""
+
+
+class OverBudget(Throttled):
+    """Waiting any longer on Teams' throttling would hold the incoming request past its time budget."""
 
 
 class Throttle:
@@ -47,6 +60,24 @@ class Throttle:
         self._sent: dict[str, deque[float]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
+    @contextlib.contextmanager
+    def budget(self, seconds: float | None) -> Iterator[None]:
+        """Inside this block (one incoming request), waits past `seconds` from now raise OverBudget; None: no bound."""
+        token = _DEADLINE.set(None if seconds is None else self.clock() + seconds)
+        try:
+            yield
+        finally:
+            _DEADLINE.reset(token)
+
+    async def _wait(self, conversation: str, seconds: float, why: str) -> None:
+        deadline = _DEADLINE.get()
+        if deadline is not None and self.clock() + seconds > deadline:
+            raise OverBudget(
+                f"Microsoft Teams is throttling this bot in {conversation} ({why}: it asks to wait {seconds:.0f} s "
+                "more, longer than a reply to Teams may take); try again in a minute."
+            )
+        await self.sleep(seconds)
+
     async def run(self, conversation: str, call: Callable[[], Awaitable[T]]) -> T:
         """Make one connector call for a conversation, paced and retried on 429."""
         for attempt in range(1, self.attempts + 1):
@@ -64,7 +95,7 @@ class Throttle:
                     ) from exc
                 delay = self._delay(attempt, retry_after)
                 log.warning("Teams answered 429 for %s; retrying in %.1f s (try %d)", conversation, delay, attempt)
-                await self.sleep(delay)
+                await self._wait(conversation, delay, f"HTTP 429 after {attempt} tries")
         raise AssertionError("unreachable")
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
@@ -90,7 +121,7 @@ class Throttle:
                 if wait <= 0:
                     sent.append(now)
                     return
-                await self.sleep(wait)
+                await self._wait(conversation, wait, "pacing under its per-conversation limits")
 
 
 def http_status(exc: BaseException) -> tuple[int | None, float | None]:

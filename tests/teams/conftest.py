@@ -94,11 +94,10 @@ ACTIVITY_VALIDATOR = jsonschema.Draft7Validator({"$ref": "#/definitions/Activity
 
 
 def assert_valid_card(card: dict[str, Any]) -> None:
-    """Adaptive Card 1.5, with the Teams-only top-level `msteams` key set aside."""
-    plain = {k: v for k, v in card.items() if k != "msteams"}
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in CARD_VALIDATOR.iter_errors(plain)]
+    """Adaptive Card 1.5, strictly, exactly as sent: nothing set aside (no Teams-only `msteams` key either)."""
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in CARD_VALIDATOR.iter_errors(card)]
     assert not errors, errors
-    assert plain["version"] in ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5")
+    assert card["version"] in ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5")
 
 
 def assert_valid_activity(activity: dict[str, Any]) -> None:

@@ -167,9 +167,52 @@ async def test_unreachable_signing_keys_do_not_stall_the_server(secured: Teams, 
         secured.client.get("/healthz"),
     )
 
-    assert refused.status == 503 and health.status == 200
+    assert refused.status == 401 and health.status == 200  # a token that cannot be verified is unauthenticated
     assert time.monotonic() - started < 3
     assert secured.connector.calls == []
+
+
+async def unreachable_keys(secured: Teams) -> None:
+    """Microsoft's key service cannot be reached at all (nothing listens there)."""
+    validator = secured.assembly.web[TEAMS_ENDPOINT].validator
+    assert validator is not None
+    validator.keys = SigningKeys("http://127.0.0.1:9/v1/.well-known/openidconfiguration", timeout=0.5)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{}, {"exp": int(time.time()) - 3600}, {"aud": "another-bot"}, {"nbf": int(time.time()) + 3600},
+     {"serviceurl": "http://127.0.0.1:9/elsewhere/"}],
+    ids=["forged", "forged-expired", "forged-wrong-audience", "forged-not-yet-valid", "forged-other-service-url"],
+)
+async def test_a_forged_bot_framework_token_is_refused_with_401_when_microsofts_keys_are_unreachable(
+    secured: Teams, claims: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    await unreachable_keys(secured)
+    message = secured.channel_message(PC1, "brief now displacement")
+
+    response = await secured.send(message, headers={"Authorization": "Bearer " + token(
+        secured.connector.url, key=FORGER_KEY, **claims)})
+
+    assert response.status == 401, await response.text()
+    assert secured.connector.calls == []
+    assert secured.core.store.latest_delivery("response-a") is None
+    if not claims:  # only a token that passes every other check needs the keys: one clear line says why not
+        [line] = [r.getMessage() for r in caplog.records if "signing keys could not be fetched" in r.getMessage()]
+        assert "http://127.0.0.1:9/v1/.well-known/openidconfiguration" in line
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{"exp": int(time.time()) - 3600}, {"aud": "another-bot"}, {"nbf": int(time.time()) + 3600},
+     {"serviceurl": "http://127.0.0.1:9/elsewhere/"}],
+    ids=["expired", "wrong-audience", "not-yet-valid", "other-service-url"],
+)
+async def test_what_needs_no_key_is_checked_before_microsofts_keys_are_fetched(
+    secured: Teams, key_server: KeyServer, claims: dict[str, Any]
+) -> None:
+    await assert_refused(secured, secured.install_activity(), "Bearer " + token(secured.connector.url, **claims))
+    assert key_server.fetches == 0
 
 
 async def test_without_an_app_id_the_endpoint_is_not_served_off_loopback(

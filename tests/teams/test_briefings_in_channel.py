@@ -166,7 +166,7 @@ async def test_help_lists_the_commands_with_the_mention_stripped(teams: Teams) -
     await teams.send(teams.channel_message(PC1, "help"))
 
     text = teams.connector.replies()[-1].body["text"]
-    for words in ("brief now [topic]", "status", "nudge", "stats", "me", "help"):
+    for words in ("brief now [topic]", "status", "nudge", "stats [team id]", "me", "help"):
         assert f"**{words}**" in text
 
 
