@@ -69,13 +69,17 @@ class Throttle:
         finally:
             _DEADLINE.reset(token)
 
-    async def _wait(self, conversation: str, seconds: float, why: str) -> None:
+    async def _wait(self, conversation: str, seconds: float, why: str, note: str | None = None) -> None:
         deadline = _DEADLINE.get()
         if deadline is not None and self.clock() + seconds > deadline:
+            log.warning("Teams is throttling the bot in %s (%s): not waiting %.1f s more inside this request",
+                        conversation, why, seconds)
             raise OverBudget(
-                f"Microsoft Teams is throttling this bot in {conversation} ({why}: it asks to wait {seconds:.0f} s "
-                "more, longer than a reply to Teams may take); try again in a minute."
+                f"Microsoft Teams is throttling this bot in {conversation} ({why}) and asks it to wait {seconds:.0f} s "
+                "more, longer than the bot may take to answer Teams, so this was not sent; try again in a minute."
             )
+        if note:
+            log.warning("%s", note)
         await self.sleep(seconds)
 
     async def run(self, conversation: str, call: Callable[[], Awaitable[T]]) -> T:
@@ -94,8 +98,8 @@ class Throttle:
                         "try again in a minute."
                     ) from exc
                 delay = self._delay(attempt, retry_after)
-                log.warning("Teams answered 429 for %s; retrying in %.1f s (try %d)", conversation, delay, attempt)
-                await self._wait(conversation, delay, f"HTTP 429 after {attempt} tries")
+                await self._wait(conversation, delay, f"HTTP 429 after {attempt} tries",
+                                 f"Teams answered 429 for {conversation}; retrying in {delay:.1f} s (try {attempt})")
         raise AssertionError("unreachable")
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
