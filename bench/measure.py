@@ -11,7 +11,11 @@ from pathlib import Path
 
 from content.search import Index
 
-QUESTIONS = Path(__file__).parent / "data" / "questions.jsonl"
+DATA = Path(__file__).parent / "data"
+QUESTIONS = DATA / "questions.jsonl"
+# Every labelled set, in the order they were written: the first set, then a second one written
+# independently and run once, untouched, before it became development data.
+QUESTION_FILES = (QUESTIONS, DATA / "questions-round2.jsonl")
 SPLITS = ("dev", "heldout")
 
 
@@ -92,6 +96,11 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
             raise ValueError(f"{path}:{number}: split must be one of {SPLITS}, not {row.get('split')!r}")
         questions.append(Question(str(row["q"]), row.get("topic"), str(row["split"])))
     return questions
+
+
+def load_all(paths: tuple[Path, ...] = QUESTION_FILES) -> list[Question]:
+    """Every labelled question of every set."""
+    return [q for path in paths for q in load_questions(path)]
 
 
 def run(index: Index, questions: list[Question], splits: tuple[str, ...]) -> list[SplitReport]:

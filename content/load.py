@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -9,10 +10,13 @@ from typing import Any
 
 import yaml
 
-from content.model import Card, CheckQuestion, ContentError, Pack, Problem, Source
+from content.model import Card, CheckQuestion, ContentError, Example, Pack, Problem, Source
 from content.topics import TOPICS
 
 DEFAULT_PATH = Path(__file__).parent / "cards"
+# Curated example questions live beside the cards folder: content/examples.jsonl for content/cards.
+EXAMPLES_NAME = "examples.jsonl"
+MAX_EXAMPLE = 300
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 MAX_BODY = 1200
 MAX_TITLE = 80
@@ -30,8 +34,10 @@ class _Invalid(Exception):
         self.field, self.reason = field, reason
 
 
-def load_pack(path: Path | None = None, today: date | None = None) -> Pack:
-    """Load every `*.md` under `path`; raise ContentError listing every problem found."""
+def load_pack(path: Path | None = None, today: date | None = None, examples: Path | None = None) -> Pack:
+    """Load every `*.md` under `path` and the example questions beside it (`examples`, by default
+    `examples.jsonl` in the folder above the cards, when there is one); raise ContentError listing every
+    problem found in either."""
     folder = path or DEFAULT_PATH
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -62,9 +68,58 @@ def load_pack(path: Path | None = None, today: date | None = None) -> Pack:
         if card.id in seen:
             problems.append(Problem(card.path, "id", f"{card.id!r} is also the id of {seen[card.id]}"))
         seen.setdefault(card.id, card.path)
+    examples_file = examples or folder.parent / EXAMPLES_NAME
+    loaded: tuple[Example, ...] = ()
+    if examples is not None or examples_file.is_file():
+        loaded, bad = load_examples(examples_file)
+        problems.extend(bad)
     if problems:
         raise ContentError(problems)
-    return Pack(tuple(cards), tuple(warnings))
+    return Pack(tuple(cards), tuple(warnings), loaded)
+
+
+def load_examples(path: Path) -> tuple[tuple[Example, ...], list[Problem]]:
+    """The example questions of a JSON Lines file, one {"q": ..., "topic": id or null} a line, and a
+    problem (file, line, field, reason) for each line that is not one. Blank lines are skipped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return (), [Problem(str(path), "(file)", f"cannot be read: {exc}")]
+    examples: list[Example] = []
+    problems: list[Problem] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            examples.append(parse_example(line, number))
+        except _Invalid as exc:
+            problems.append(Problem(str(path), exc.field, exc.reason, line=number))
+    return tuple(examples), problems
+
+
+def parse_example(line: str, number: int = 0) -> Example:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise _Invalid("(line)", f"is not valid JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(row, dict):
+        raise _Invalid("(line)", 'must be a JSON object: {"q": "...", "topic": "<topic id>" or null}')
+    for key in row:
+        if key not in ("q", "topic"):
+            raise _Invalid(str(key), "unknown field; expected q and topic")
+    if "q" not in row:
+        raise _Invalid("q", "is required")
+    if "topic" not in row:
+        raise _Invalid("topic", "is required: a topic id, or null for a question the bot must not answer")
+    question = row["q"]
+    if not isinstance(question, str) or not question.strip():
+        raise _Invalid("q", "must be non-empty text")
+    if len(question) > MAX_EXAMPLE:
+        raise _Invalid("q", f"is {len(question)} characters; at most {MAX_EXAMPLE}")
+    topic = row["topic"]
+    if topic is not None and (not isinstance(topic, str) or topic not in TOPICS):
+        raise _Invalid("topic", f"{topic!r} is not a topic; expected one of {', '.join(TOPICS)}, or null")
+    return Example(question.strip(), topic, number)
 
 
 def parse_card(text: str, path: str) -> Card:

@@ -56,15 +56,27 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Example:
+    """A curated example question (content/examples.jsonl): route questions like `q` to `topic`, or, when
+    `topic` is None, say "I don't know" to questions like it. Never shown to officers as an answer."""
+
+    q: str
+    topic: str | None
+    line: int = 0  # its line in the examples file, 1-based; 0 when made in code
+
+
+@dataclass(frozen=True)
 class Problem:
     path: str
     field: str
     reason: str
     warning: bool = False
+    line: int | None = None  # set for problems in a line-based file (content/examples.jsonl)
 
     def __str__(self) -> str:
         kind = "warning: " if self.warning else ""
-        return f"{self.path}: {kind}field `{self.field}`: {self.reason}"
+        where = f"{self.path}: line {self.line}" if self.line is not None else self.path
+        return f"{where}: {kind}field `{self.field}`: {self.reason}"
 
 
 class ContentError(ValueError):
@@ -79,6 +91,7 @@ class ContentError(ValueError):
 class Pack:
     cards: tuple[Card, ...]
     warnings: tuple[Problem, ...] = field(default=())
+    examples: tuple[Example, ...] = field(default=())  # curated example questions, labelled by coordinators
 
     def card(self, card_id: str) -> Card | None:
         return next((c for c in self.cards if c.id == card_id), None)

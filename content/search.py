@@ -7,27 +7,36 @@ How a question is answered (docs/content.md explains it for coordinators):
    fifteen / a quarter of an hour, mins, sarge / skipper, scrotes, the nick / nick, patch, 999s), plus
    the out-of-scope senses of pack words (a phone's hotspot, annual leave, rest days). A word the pack
    does not know is corrected when one letter away from one it does.
-2. **Three views of each topic**, all built from the pack's own text and nothing else:
+2. **Three views of each topic**, all built from the pack: its cards and its curated example questions
+   (`Pack.examples`, content/examples.jsonl: a question labelled with a topic, or with none, meaning
+   "do not answer questions like this"):
    - *complement naive Bayes* over word stems, pairs of consecutive words (stopwords included: "what to
      do", "how long") and character 3- and 4-grams (robust to typos and word forms), trained on each
      topic's cards: phrasings (title, myth, `also_asked`, check question) count `PHRASING_REPEAT` times,
-     body sentences, check options and explanation and the line for the public once;
-   - *phrasing similarity*: TF-IDF cosine on the same features between the question and every phrasing;
-     a topic scores its best phrasing plus a share of its next two;
+     body sentences, check options and explanation and the line for the public once, and the topic's
+     example questions `EXAMPLE_REPEAT` times; plus an `OUT_OF_SCOPE` class trained on the examples
+     labelled with no topic, and nothing else;
+   - *phrasing similarity*: TF-IDF cosine on the same features between the question and every phrasing
+     and example question; a topic scores its best plus a share of its next two (the out-of-scope
+     examples score no topic: their nearest is kept for the confidence);
    - *BM25* (SQLite FTS5, field weights: title, myth, `also_asked`, body, topic name) ranks cards; a
      topic scores its best card plus half its second, relative to the best topic.
-   The topic with the best weighted blend wins, and is answered with its best card.
+   The topic with the best weighted blend wins, and is answered with its best card, chosen by BM25 and
+   the cards' own phrasings only: an example question is never an answer.
 3. **Confidence** in [0, 1]: a logistic function of how strongly and clearly the topic won (its blend,
    its margin over the runner-up, its best phrasing, its posterior, how many views put it first), how
    much of the question's word weight the topic's cards contain (everyday words weigh little), how much
-   the pack contains at all, how much it does not, and how many words name a domain the training does
-   not cover (leave, pay, IT, kit, courts, custody, parking, sport...). A question whose only words in
-   the topic's cards are everyday ones gets 0. Below `THRESHOLD` the bot says it does not know, never a
-   near miss.
+   the pack contains at all, how much it does not, how many words name a domain the training does
+   not cover (leave, pay, IT, kit, courts, custody, parking, sport...), and how much the question looks
+   like the out-of-scope examples (the `OUT_OF_SCOPE` posterior, its nearest example, and how much nearer
+   that is than the topic's nearest phrasing), so a question closer to them is refused. A question
+   whose only words in the topic's cards are everyday ones gets 0. Below `THRESHOLD` the bot says it
+   does not know, never a near miss.
 
 The blend weights, the naive Bayes temperature and the confidence's coefficients are the only numbers
 fitted to labelled questions; they are fitted by `python -m bench.tune` and judged by k-fold
-cross-validation (`python -m bench.crossval`), never by their fit. `Index.signals` gives the parameter-free evidence for one
+cross-validation (`python -m bench.crossval`, which also holds each fold's questions out of the
+examples its index learns from), never by their fit. `Index.signals` gives the parameter-free evidence for one
 question and `Index.explain` shows the parts of its score.
 """
 
@@ -38,7 +47,7 @@ import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from content.model import Card, Pack
 from content.topics import TOPICS, topic_title
@@ -61,12 +70,17 @@ GENERIC_WEIGHT = 0.3         # an everyday word's weight in what a topic explain
 CORRECTED_CREDIT = 0.8       # a typo-corrected word explains a little less than a typed one
 
 # Fitted by `python -m bench.tune` on labelled questions; cross-validated by `python -m bench.crossval`.
-BLEND = (0.5, 0.5, 2.0)      # bm25, phrasing similarity, naive Bayes
+BLEND = (0.5, 1.0, 1.0)      # bm25, phrasing similarity, naive Bayes
 NB_TEMPERATURE = 0.1        # naive Bayes log-likelihoods, averaged per feature, are divided by this
 # The confidence's intercept, then one coefficient per `FEATURES`.
-CONFIDENCE = (-7.3179, 0.2369, 3.1999, 3.3021, -0.4007, -0.6505, 2.2317, 0.2760, 5.5833, 1.7203, -2.4704)
+CONFIDENCE = (-3.9708, -1.1993, 5.1743, 0.8130, 1.8641, -1.1084, 1.7609, -0.0471, 4.9405, 2.0253, -0.2861,
+              -3.1279, -2.6064, -0.6362, 0.5641)
 FEATURES = ("blend", "margin", "phrasing", "posterior", "agreement", "coverage", "explained", "known", "unknown",
-            "off_topic")
+            "off_topic", "oos_posterior", "oos_similarity", "oos_lead", "oos_words")
+# The class the curated out-of-scope examples (content/examples.jsonl, topic null) train: not a topic, and
+# never answered; a question closer to it than to the chosen topic is refused.
+OUT_OF_SCOPE = "(out of scope)"
+EXAMPLE_REPEAT = PHRASING_REPEAT  # an example question counts as much as a card's phrasing in naive Bayes
 
 # -- wording ------------------------------------------------------------------------------------------
 STOPWORDS = frozenset(
@@ -301,6 +315,8 @@ class Signals:
     off_topic: int                             # words naming a domain the training does not cover
     best_card: dict[str, str]                  # topic -> its best card
     solid: frozenset[str]                      # topics whose cards contain a word of it that is not everyday
+    nearest: dict[str, float] = field(default_factory=dict)  # topic or OUT_OF_SCOPE -> its closest phrasing or example
+    oos_words: int = 0                         # words only the out-of-scope examples use (no card, no topic example)
 
     @property
     def empty(self) -> bool:
@@ -330,6 +346,7 @@ def decide(signals: Signals, params: Params) -> tuple[str | None, dict[str, floa
     if signals.empty:
         return None, {}, 0.0
     posterior = _softmax(signals.likelihood, params.temperature)
+    oos_similarity = signals.nearest.get(OUT_OF_SCOPE, 0.0)
     w_bm25, w_phrasing, w_nb = params.blend
     total = (w_bm25 + w_phrasing + w_nb) or 1.0
     blend = {
@@ -352,6 +369,11 @@ def decide(signals: Signals, params: Params) -> tuple[str | None, dict[str, floa
         "known": signals.known,
         "unknown": math.log1p(signals.unknown),
         "off_topic": float(min(signals.off_topic, 2)),
+        # How much the question looks like the curated out-of-scope examples, and more than like the topic.
+        "oos_posterior": posterior.get(OUT_OF_SCOPE, 0.0),
+        "oos_similarity": oos_similarity,
+        "oos_lead": oos_similarity - signals.nearest.get(topic, 0.0),
+        "oos_words": float(min(signals.oos_words, 2)),
     }
     if topic not in signals.solid:
         return topic, feats, 0.0  # only everyday words ("what time is it"): nothing to answer from
@@ -376,6 +398,7 @@ class Index:
         frequency: dict[str, int] = defaultdict(int)
         self._topic_terms: dict[str, set[str]] = defaultdict(set)
         # Phrasings (title, myth, every also_asked, check question) for the similarity; all text for Bayes.
+        # A phrasing row is owned by a card; an example question's row by its label (topic or OUT_OF_SCOPE).
         phrasings: list[tuple[str, Counter[str]]] = []
         training: dict[str, Counter[str]] = defaultdict(Counter)
         for card in pack.cards:
@@ -405,13 +428,41 @@ class Index:
         count = max(len(pack.cards), 1)
         # A word's weight: 0.5 when every card has it, up to 1.5 in one card; a word no card has, 1.0.
         self._weight = {t: 0.5 + math.log(count / n) / math.log(count + 1) for t, n in frequency.items()}
+        card_df: Counter[str] = Counter()
+        for _, feats in phrasings:
+            card_df.update(feats.keys())
+        card_rows = len(phrasings)
+        # Curated example questions (content/examples.jsonl): a topic's train its topic, like its cards'
+        # phrasings; the out-of-scope ones train a class of their own and nothing else. Both join the
+        # phrasing similarity, but only as evidence for their label: a card is chosen from cards alone.
+        self._oos_terms: set[str] = set()
+        example_terms: dict[str, set[str]] = defaultdict(set)
+        for example in pack.examples:
+            tokens = _tokens(example.q)
+            feats = features(tokens)
+            if not feats:
+                continue
+            label = example.topic or OUT_OF_SCOPE
+            phrasings.append((label, feats))
+            for name in feats:
+                training[label][name] += EXAMPLE_REPEAT
+            terms = {stem(w) for w in tokens if _content(w)}
+            if example.topic is None:
+                self._oos_terms |= terms
+            else:
+                example_terms[example.topic] |= terms
+        for topic, terms in example_terms.items():
+            self._topic_terms[topic] |= terms
+            for term in terms:
+                self._weight.setdefault(term, 1.0)  # known now, as rare as a word no card has
+        self._card_rows = card_rows
         self._phrasings = self._vectorise(phrasings)
-        # Features in more than a fifth of all phrasings (hot spot, policing) name the pack, not a topic.
-        common = {f for f, n in self._df.items() if n > NB_COMMON * len(phrasings)}
+        # Features in more than a tenth of the cards' phrasings (hot spot, policing) name the pack, not a topic.
+        common = {f for f, n in card_df.items() if n > NB_COMMON * card_rows}
         self._bayes({t: Counter({f: n for f, n in c.items() if f not in common}) for t, c in training.items()})
         # Typos: every pack word and each of its one-letter deletions point back to the word.
         self._near: dict[str, str] = {}
-        for term in sorted(frequency, key=lambda t: (-frequency[t], t)):
+        for term in sorted(self._weight, key=lambda t: (-frequency.get(t, 0), t)):
             if len(term) >= 4 and not term.isdigit():
                 for variant in (term, *_deletions(term)):
                     self._near.setdefault(variant, term)
@@ -442,23 +493,31 @@ class Index:
     def _bayes(self, training: dict[str, Counter[str]]) -> None:
         vocabulary = set().union(*training.values()) if training else set()
         size = len(vocabulary) or 1
+        # A feature's log-probability for a class is its own entry in `_nb_log`, else `_nb_base` (shared by
+        # every class: kept once, not once per class, so the build stays fast), else `_nb_unseen`; plus
+        # the class's `_nb_shift`.
         self._nb_log: dict[str, dict[str, float]] = {}
+        self._nb_base: dict[str, float] = {}
+        self._nb_shift: dict[str, float] = {}
         self._nb_unseen: dict[str, float] = {}
         everything: Counter[str] = Counter()
         for counts in training.values():
             everything.update(counts)
         grand = sum(everything.values())
+        if NB_COMPLEMENT:
+            self._nb_base = {f: -math.log(n + NB_ALPHA) for f, n in everything.items()}
         for topic, counts in training.items():
             if NB_COMPLEMENT:
                 # Complement naive Bayes: how unlike every other topic's text the question is (fairer to
-                # topics with fewer cards than the plain form).
+                # topics with fewer cards than the plain form): -log((all - this class's + alpha) / rest).
                 rest = grand - sum(counts.values()) + NB_ALPHA * size
-                self._nb_log[topic] = {f: -math.log((everything[f] - counts.get(f, 0) + NB_ALPHA) / rest)
-                                       for f in vocabulary}
+                self._nb_log[topic] = {f: -math.log(everything[f] - n + NB_ALPHA) for f, n in counts.items()}
+                self._nb_shift[topic] = math.log(rest)
                 self._nb_unseen[topic] = 0.0
                 continue
             total = sum(counts.values()) + NB_ALPHA * size
             self._nb_log[topic] = {f: math.log((n + NB_ALPHA) / total) for f, n in counts.items()}
+            self._nb_shift[topic] = 0.0
             self._nb_unseen[topic] = math.log(NB_ALPHA / total)
         self._nb_vocabulary = vocabulary
 
@@ -515,10 +574,17 @@ class Index:
                 rows[row] += value * weight
         phrase_card: dict[str, float] = {}
         per_topic: dict[str, list[float]] = defaultdict(list)
+        nearest: dict[str, float] = {}
         for row, similarity in rows.items():
-            card_id = self._phrasings[row]
-            phrase_card[card_id] = max(phrase_card.get(card_id, 0.0), similarity)
-            per_topic[self._cards[card_id].topic].append(similarity)
+            owner = self._phrasings[row]
+            if row < self._card_rows:
+                phrase_card[owner] = max(phrase_card.get(owner, 0.0), similarity)
+                label = self._cards[owner].topic
+            else:
+                label = owner  # an example question: evidence for its label, never a card to answer with
+            nearest[label] = max(nearest.get(label, 0.0), similarity)
+            if label != OUT_OF_SCOPE:
+                per_topic[label].append(similarity)
         phrasing = {}
         for topic, sims in per_topic.items():
             sims.sort(reverse=True)
@@ -529,8 +595,12 @@ class Index:
         likelihood: dict[str, float] = {}
         if seen:
             size = sum(n for _, n in seen)
-            likelihood = {topic: sum(n * table.get(f, self._nb_unseen[topic]) for f, n in seen) / size
-                          for topic, table in self._nb_log.items()}
+            base = self._nb_base
+            likelihood = {
+                topic: sum(n * table.get(f, base.get(f, self._nb_unseen[topic])) for f, n in seen) / size
+                + self._nb_shift[topic]
+                for topic, table in self._nb_log.items()
+            }
         # What each topic's cards explain of the question's words.
         total = explained_any = 0.0
         explained: dict[str, float] = defaultdict(float)
@@ -558,12 +628,13 @@ class Index:
             if value > best_value.get(topic, -1.0) or (value == best_value[topic] and card_id < best_card[topic]):
                 best_card[topic], best_value[topic] = card_id, value
         unknown = sum(self._weight.get(t, 1.0) for t in terms if t not in self._weight or t in OFF_TOPIC)
+        oos_words = sum(1 for t in terms if t in self._oos_terms and t not in self._weight)
         return Signals(tuple(terms), bm25, phrasing, likelihood, coverage, dict(explained), explained_any / total,
-                       unknown, off_topic, best_card, frozenset(solid))
+                       unknown, off_topic, best_card, frozenset(solid), nearest, oos_words)
 
     def _correct(self, term: str) -> tuple[str, bool]:
         """The pack's spelling of a word one edit away from it (same first letter); (term, corrected?)."""
-        if term in self._weight or term in OFF_TOPIC or len(term) < 5 or term.isdigit():
+        if term in self._weight or term in OFF_TOPIC or term in self._oos_terms or len(term) < 5 or term.isdigit():
             return term, False
         for variant in (term, *_deletions(term)):
             known = self._near.get(variant)
