@@ -1,6 +1,6 @@
 """`python -m bench.crossval [--folds 5] [--repeats 3] [--json]`: how well the answerer generalises.
 
-Every labelled question (bench/data/questions.jsonl, both splits, and questions-round2.jsonl) is put in
+Every labelled question (bench/data/questions.jsonl, both splits, questions-round2.jsonl and questions-round3.jsonl) is put in
 one of k folds, stratified by label. The answerer learns from the labelled questions in two ways, and
 both are kept away from each fold:
 

@@ -15,7 +15,7 @@ DATA = Path(__file__).parent / "data"
 QUESTIONS = DATA / "questions.jsonl"
 # Every labelled set, in the order they were written: the first set, then a second one written
 # independently and run once, untouched, before it became development data.
-QUESTION_FILES = (QUESTIONS, DATA / "questions-round2.jsonl")
+QUESTION_FILES = (QUESTIONS, DATA / "questions-round2.jsonl", DATA / "questions-round3.jsonl")
 SPLITS = ("dev", "heldout")
 
 
