@@ -221,11 +221,12 @@ def cmd_content_check(args: argparse.Namespace) -> int:
         return 1
     topics = sorted({c.topic for c in pack.cards})
     if args.json:
-        _print_json({"ok": True, "cards": len(pack.cards), "topics": topics, "warnings": [str(w) for w in pack.warnings]})
+        _print_json({"ok": True, "cards": len(pack.cards), "topics": topics, "examples": len(pack.examples),
+                     "warnings": [str(w) for w in pack.warnings]})
     else:
         for warning in pack.warnings:
             print(str(warning), file=sys.stderr)
-        print(f"ok: {len(pack.cards)} cards on {len(topics)} topics")
+        print(f"ok: {len(pack.cards)} cards on {len(topics)} topics, {len(pack.examples)} example questions")
     return 0
 
 
