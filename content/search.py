@@ -70,11 +70,11 @@ GENERIC_WEIGHT = 0.3         # an everyday word's weight in what a topic explain
 CORRECTED_CREDIT = 0.8       # a typo-corrected word explains a little less than a typed one
 
 # Fitted by `python -m bench.tune` on labelled questions; cross-validated by `python -m bench.crossval`.
-BLEND = (0.5, 1.0, 1.0)      # bm25, phrasing similarity, naive Bayes
+BLEND = (0.5, 2.0, 1.0)      # bm25, phrasing similarity, naive Bayes
 NB_TEMPERATURE = 0.1        # naive Bayes log-likelihoods, averaged per feature, are divided by this
 # The confidence's intercept, then one coefficient per `FEATURES`.
-CONFIDENCE = (-3.9708, -1.1993, 5.1743, 0.8130, 1.8641, -1.1084, 1.7609, -0.0471, 4.9405, 2.0253, -0.2861,
-              -3.1279, -2.6064, -0.6362, 0.5641)
+CONFIDENCE = (-5.5610, 1.1431, 3.4868, 1.0867, 1.4006, -0.4204, 1.2050, 0.2530, 4.2837, 2.0152, -1.2362,
+              -1.9905, -2.6428, -1.3129, -0.4535)
 FEATURES = ("blend", "margin", "phrasing", "posterior", "agreement", "coverage", "explained", "known", "unknown",
             "off_topic", "oos_posterior", "oos_similarity", "oos_lead", "oos_words")
 # The class the curated out-of-scope examples (content/examples.jsonl, topic null) train: not a topic, and
