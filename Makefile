@@ -26,7 +26,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --heldout
 	$(BIN)/python -m bench.acknowledgements
 
 clean:
