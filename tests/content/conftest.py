@@ -5,12 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
-
-from content import load_pack
-from content.model import Pack
-from content.search import Index
 
 
 def card_fields(card_id: str = "fifteen-minutes-test", **overrides: Any) -> dict[str, Any]:
@@ -55,12 +50,3 @@ def write_card(folder: Path, fields: dict[str, Any], body: str = "Koper found ab
     path.write_text(f"---\n{front}---\n{body}\n", encoding="utf-8")
     return path
 
-
-@pytest.fixture(scope="session")
-def pack() -> Pack:
-    return load_pack()
-
-
-@pytest.fixture(scope="session")
-def index(pack: Pack) -> Index:
-    return Index(pack)
