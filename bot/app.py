@@ -163,7 +163,11 @@ async def serve(assembly: Assembly, settings: Settings) -> None:
     runner = web.AppRunner(assembly.web, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise OSError(exc.errno, f"cannot listen on {settings.host}:{settings.port} (HOST, PORT): {exc.strerror}") from None
     for note in assembly.notes:
         log.info("%s", note)
     stop = asyncio.Event()

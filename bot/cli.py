@@ -46,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             print(f"shiftbrief: {line}", file=sys.stderr)
         return 1
+    except OSError as exc:  # e.g. the port is taken, or a file cannot be written
+        print(f"shiftbrief: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -129,3 +129,18 @@ def test_every_command_and_option_has_help_text_and_is_in_the_readme() -> None:
 
     walk(parser, "")
     assert missing == []
+
+
+def test_run_on_a_port_already_in_use_says_so_in_one_line(home: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {**os.environ, "SHIFTBRIEF_CONFIG": str(home / "shiftbrief.toml"), "SHIFTBRIEF_DB": str(home / "sb.db"),
+               "PORT": str(port), "HOST": "127.0.0.1"}
+        result = subprocess.run([sys.executable, "-m", "bot", "run"], capture_output=True, text=True, env=env,
+                                cwd=home, timeout=60)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
