@@ -18,8 +18,10 @@ from content import load_pack
 from content.model import Pack
 from content.search import Index
 
-# The platforms' published schemas live in shared/, beside the checkout (here and in CI).
-SHARED = Path(os.environ.get("SHIFTBRIEF_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+# The platforms' published schemas: shared/ beside the checkout when it is there (CI, developers), else the
+# copy vendored in tests/schemas/ (a clone anywhere else). SHARED / "schemas" is the folder either way.
+_BESIDE = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(os.environ.get("SHIFTBRIEF_SHARED") or (_BESIDE if (_BESIDE / "schemas").is_dir() else Path(__file__).parent))
 
 CONFIG_TOML = """
 timezone = "Europe/London"
