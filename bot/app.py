@@ -109,7 +109,10 @@ def build_runner(core: Core, clock: Clock, timer: Timer) -> NudgeRunner:
 
     async def post(team_id: str, shift_start: datetime) -> None:
         try:
-            await core.post_scheduled(team_id, shift_start)
+            view = await core.post_scheduled(team_id, shift_start)
+            if view is not None:
+                log.info("posted %s to %s for the shift at %s", view.card.id, view.team.channel,
+                         shift_start.astimezone(core.config.timezone).isoformat())
         except PostFailed as exc:  # already recorded as failed, with the reason, by Core.publish
             log.warning("scheduled nudge for %s failed: %s", team_id, exc)
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bot.clock import system_clock
 from bot.config import Config, ConfigError, Settings, load_config, load_settings
@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
-        return 2
+        return 1
     logging.basicConfig(
         level=logging.INFO if args.command == "run" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -55,12 +55,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit status 1, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"shiftbrief: {self.prog.removeprefix('shiftbrief').strip() or 'usage'}: {message}"
+                     f" (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="shiftbrief",
         description="Hot spots policing briefings for shift teams in Slack, Microsoft Teams and a local workspace.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help_text: str, handler: Callable[[argparse.Namespace], int | None],
                 group: Any = sub) -> argparse.ArgumentParser:
@@ -145,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
 # -- shared set-up ------------------------------------------------------------------------------
 def _settings_and_config() -> tuple[Settings, Config]:
     settings = load_settings()
-    return settings, load_config(settings.config_path)
+    return settings, load_config(settings.config_path, required=settings.config_required)
 
 
 def _pack(path: Path | None = None) -> Pack:
@@ -184,6 +192,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from bot.app import build_core
+    from content.search import Answer
 
     settings, config = _settings_and_config()
     core = build_core(settings, config, _pack(), system_clock)
@@ -191,6 +200,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         questions = sys.stdin if args.question == "-" else [args.question]
         for raw in questions:
             if not raw.strip():
+                if args.question != "-":
+                    raise UsageError("ask a question in your own words, for example: why fifteen minutes?")
+                _print_json(Answer(False, None, 0.0, "").as_json())  # keep one output line per input line
                 continue
             # One JSON line per input line: an over-long line is answered on its first 500 characters.
             text = " ".join(raw.split())[:500] if args.question == "-" else raw

@@ -92,6 +92,7 @@ class Settings:
     db_path: Path
     host: str
     port: int
+    config_required: bool = False  # SHIFTBRIEF_CONFIG was set: a missing file is an error, not the demo
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
@@ -152,6 +153,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         )
     return Settings(
         config_path=Path(env.get("SHIFTBRIEF_CONFIG") or "shiftbrief.toml"),
+        config_required=bool(env.get("SHIFTBRIEF_CONFIG")),
         db_path=Path(env.get("SHIFTBRIEF_DB") or "shiftbrief.db"),
         host=env.get("HOST") or "127.0.0.1",
         port=port,
@@ -166,9 +168,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     )
 
 
-def load_config(path: Path) -> Config:
-    """Read the TOML file at `path`; with no file there, the built-in demo force."""
+def load_config(path: Path, required: bool = False) -> Config:
+    """Read the TOML file at `path`; with no file there, the built-in demo force, unless `required`
+    (SHIFTBRIEF_CONFIG named it: a typo must not quietly start the demo teams)."""
     if not path.exists():
+        if required:
+            raise ConfigError(str(path), "SHIFTBRIEF_CONFIG", "no such file")
         return demo_config()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -310,7 +315,7 @@ def demo_config() -> Config:
         "timezone": "Europe/London",
         "roles": {"coordinators": ["local:coordinator"]},
         "people": {
-            "local:coordinator": "Insp. Okafor (coordinator)",
+            "local:coordinator": "Insp. Okafor",
             "local:sgt-patel": "Sgt Patel", "local:sgt-walsh": "Sgt Walsh", "local:sgt-evans": "Sgt Evans",
             "local:pc-ahmed": "PC Ahmed", "local:pc-brown": "PC Brown", "local:pc-clarke": "PC Clarke",
             "local:pc-davies": "PC Davies", "local:pc-edwards": "PC Edwards", "local:pcso-fraser": "PCSO Fraser",

@@ -76,7 +76,8 @@ def test_bad_config_stops_with_file_key_and_reason(home: Path) -> None:
 def test_ask_json_reads_one_question_per_line(home: Path) -> None:
     result = run(home, "ask", "--json", "-", stdin="why fifteen minutes at a hot spot?\nwhen is payday\n\n")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(lines) == 2
+    assert len(lines) == 3  # the blank line gets its own refusal, so answers pair with questions by position
+    assert lines[2] == {**lines[2], "answered": False}
     assert set(lines[0]) == {"answered", "topic", "card", "title", "text", "sources", "score"}
     assert lines[0]["answered"] and lines[0]["topic"] == "fifteen-minutes" and lines[0]["sources"]
     assert lines[1] == {**lines[1], "answered": False, "topic": None, "card": None}
@@ -144,3 +145,27 @@ def test_run_on_a_port_already_in_use_says_so_in_one_line(home: Path) -> None:
                                 cwd=home, timeout=60)
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [("stats", "--by", "rank"), ("stats", "--json", "--csv"), ("db", "purge"), ("nonsense",)]
+)
+def test_usage_errors_are_one_line_with_exit_1(home: Path, args: tuple[str, ...]) -> None:
+    result = run(home, *args)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("shiftbrief")
+
+
+def test_ask_json_keeps_one_output_line_per_input_line_and_refuses_an_empty_question(home: Path) -> None:
+    result = run(home, "ask", "--json", "-", stdin="why 15 mins\n\nwhen is payday\n")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["answered"] for line in lines] == [True, False, False]
+    empty = run(home, "ask", "")
+    assert empty.returncode == 1 and "ask a question" in empty.stderr
+
+
+def test_a_named_config_that_does_not_exist_stops_with_its_path(tmp_path: Path) -> None:
+    env = {**os.environ, "SHIFTBRIEF_CONFIG": str(tmp_path / "typo.toml"), "SHIFTBRIEF_DB": str(tmp_path / "x.db")}
+    result = subprocess.run([sys.executable, "-m", "bot", "post", "--team", "response-a"], capture_output=True,
+                            text=True, env=env, cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and "typo.toml" in result.stderr and "no such file" in result.stderr

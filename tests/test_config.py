@@ -103,3 +103,11 @@ def test_example_config_is_valid() -> None:
     root = Path(__file__).resolve().parents[1]
     config = load_config(root / "shiftbrief.example.toml")
     assert config.teams
+
+
+def test_a_named_config_file_that_does_not_exist_is_an_error_not_the_demo(tmp_path: Path) -> None:
+    settings = load_settings({"SHIFTBRIEF_CONFIG": str(tmp_path / "typo.toml")})
+    with pytest.raises(ConfigError, match="no such file") as caught:
+        load_config(settings.config_path, required=settings.config_required)
+    assert "typo.toml" in str(caught.value)
+    assert not load_settings({}).config_required

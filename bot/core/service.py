@@ -159,6 +159,15 @@ class Core:
             raise NotFound("That card has been withdrawn from the pack.")
         return delivery
 
+    def _require_roster(self, actor: Actor, delivery: Delivery) -> None:
+        """A team with a configured roster (`members`) counts only its own people. Elsewhere a chat
+        channel is the roster, so someone who joined it after the post may still acknowledge."""
+        team = self.team(delivery.team_id)
+        if not team.members or actor.id in team.members or actor.id in team.sergeants:
+            return
+        if actor.id not in self.store.recipients(delivery.id):
+            raise Refused(f"This briefing is for {team.name}, and you are not on its roster; it was not recorded.")
+
     def _remember(self, actor: Actor) -> None:
         """Keep the person's display name (only the name and the platform id are stored)."""
         if actor.is_system:
@@ -365,6 +374,7 @@ class Core:
         if actor.is_system:
             raise Refused("Only a person can acknowledge a briefing.")
         delivery = self._posted(delivery_id)
+        self._require_roster(actor, delivery)
         self._remember(actor)
         first = self.store.acknowledge(delivery.id, actor.id, via, self.now())
         view = self.view(delivery)
@@ -379,6 +389,7 @@ class Core:
         if actor.is_system:
             raise Refused("Only a person can answer the check question.")
         delivery = self._posted(delivery_id)
+        self._require_roster(actor, delivery)
         card = self.card(delivery.card_id)
         if not isinstance(choice, int) or isinstance(choice, bool) or not 1 <= choice <= len(card.check.options):
             raise InvalidInput(f"Choose an answer from 1 to {len(card.check.options)}.")

@@ -22,6 +22,7 @@ STATIC = Path(__file__).parent / "static"
 WHO = "sb_who"
 FLASH = "sb_flash"
 NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]{0,40}$")
+LOCAL_ID = re.compile(r"^local:[a-z0-9][a-z0-9-]{0,40}$")  # an officer of a local channel not named in the config
 
 
 def add_routes(app: web.Application, core: Core) -> None:
@@ -46,7 +47,7 @@ class Workspace:
         who = unquote(request.cookies.get(WHO, ""))
         if not who or not PERSON_ID.match(who):
             return None
-        return Actor(who, self.core.config.display_name(who))
+        return Actor(who, self.name_of(who))
 
     def require_actor(self, request: web.Request) -> Actor:
         if not _same_origin(request):
@@ -67,7 +68,7 @@ class Workspace:
                 return self.redirect("A name can use letters, spaces, dots, apostrophes and hyphens (up to 40).")
             chosen = "local:" + re.sub(r"[^a-z0-9]+", "-", typed.lower()).strip("-")
             self.core.store.save_people([(chosen, typed)], self.core.now())
-        elif chosen not in self.core.config.known_people():
+        elif chosen not in self.core.config.known_people() and not LOCAL_ID.match(chosen):
             return self.redirect("Choose someone from the list, or type a name to join as an officer.")
         response = self.redirect(f"You are now {self.name_of(chosen)}.")
         response.set_cookie(WHO, quote(chosen, safe=""), httponly=True, samesite="Strict", path="/")

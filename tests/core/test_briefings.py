@@ -249,3 +249,13 @@ async def test_post_to_an_unconnected_platform_is_refused_before_anything_is_rec
     with pytest.raises(PostFailed, match="not connected"):
         await core.post_briefing(SGT, "response-a")
     assert core.store.deliveries(team_ids=["response-a"], states=("claimed", "posting", "posted", "failed")) == []
+
+
+async def test_someone_off_a_configured_roster_cannot_acknowledge_that_teams_card(core: Core) -> None:
+    view = await core.post_briefing(SGT, "response-a")
+    outsider = Actor("local:pc-3", "PC Three")  # on response-b's roster
+    with pytest.raises(Refused, match="not on its roster"):
+        await core.acknowledge(outsider, view.delivery.id, via="local")
+    with pytest.raises(Refused, match="not on its roster"):
+        await core.answer_check(outsider, view.delivery.id, 1)
+    assert core.store.ack_counts(view.delivery.id) == (0, 3)

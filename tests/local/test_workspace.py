@@ -90,7 +90,7 @@ async def test_question_is_answered_with_source_and_typed_text_is_escaped(client
 async def test_nobody_chosen_means_nothing_changes(client: TestClient) -> None:
     response = await client.post("/teams/response-a/brief", data={"topic": ""})
     assert "Choose who you are first" in await response.text()
-    response = await client.post("/identity", data={"person": "local:not-configured"})
+    response = await client.post("/identity", data={"person": "slack:U0NOBODY"})  # not configured, not local
     assert "Choose someone from the list" in await response.text()
 
 
@@ -110,3 +110,13 @@ async def test_workspace_is_off_on_a_non_loopback_host(tmp_path: Path, config: C
     async with TestClient(TestServer(assembly.web)) as test_client:
         assert (await test_client.get("/")).status == 404
         assert (await test_client.get("/healthz")).status == 200
+
+
+async def test_an_officer_not_named_in_the_config_can_act_by_local_id_or_by_name(client: TestClient) -> None:
+    response = await client.post("/identity", data={"person": "local:pc-smith"})
+    assert "You are now pc-smith" in await response.text()
+    response = await client.post("/identity", data={"name": "PC Smith"})
+    html = await response.text()
+    assert "You are <strong>PC Smith</strong>" in html
+    response = await client.post("/identity", data={"person": "local:Robert'); DROP"})
+    assert "Choose someone from the list" in await response.text()
