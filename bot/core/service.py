@@ -501,8 +501,5 @@ class Core:
     def recent(self, team_id: str, limit: int = 10) -> list[CardView]:
         return [self.view(d) for d in self.store.deliveries(team_ids=[team_id], limit=limit) if d.card_id in self._cards]
 
-    def since(self, days: int) -> datetime:
-        return self.now() - timedelta(days=days)
-
 
 __all__ = ["SYSTEM", "AckResult", "AskResult", "CheckResult", "Core", "NudgeResult", "PendingResult"]

@@ -188,9 +188,6 @@ class Store:
             (iso(now), json.dumps(message_ref) if message_ref is not None else None, delivery_id),
         )
 
-    def set_message_ref(self, delivery_id: str, message_ref: dict[str, Any]) -> None:
-        self._write("UPDATE deliveries SET message_ref = ? WHERE id = ?", (json.dumps(message_ref), delivery_id))
-
     def mark_failed(self, delivery_id: str, reason: str) -> None:
         self._write("UPDATE deliveries SET state = 'failed', error = ? WHERE id = ?", (reason[:500], delivery_id))
 
