@@ -6,6 +6,7 @@ import logging
 import re
 from html import escape
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from aiohttp import web
@@ -363,7 +364,38 @@ class Workspace:
   <table><thead><tr><th scope="col">Team</th><th scope="col">Cards posted</th>
   <th scope="col">Acknowledged</th><th scope="col">Check answers right</th></tr></thead>
   <tbody>{body or '<tr><td colspan="4">Nothing posted yet.</td></tr>'}</tbody></table>
+  {weekly_chart(self.core.stats(actor, by="week")[-12:])}
 </section>"""
+
+
+def weekly_chart(rows: list[dict[str, Any]]) -> str:
+    """Acknowledged and answered-right shares per week, as an SVG a leadership meeting can read (and a
+    screen reader: every bar has a title, and the figure a text summary)."""
+    if not rows:
+        return ""
+    width, height, gap = 640, 180, 8
+    bar = max(6, (width - gap * (len(rows) + 1)) // (2 * len(rows)))
+    bars = []
+    for i, r in enumerate(rows):
+        x = gap + i * (2 * bar + gap)
+        for j, (key, label, css) in enumerate((("ack_rate", "acknowledged", "ack"), ("correct_rate", "checks right", "right"))):
+            share = float(r[key] or 0.0)
+            h = round(share * (height - 30))
+            bars.append(
+                f'<rect class="{css}" x="{x + j * bar}" y="{height - 20 - h}" width="{bar - 1}" height="{h}">'
+                f"<title>Week of {escape(r['week'])}: {share:.0%} {label}</title></rect>"
+            )
+        bars.append(f'<text x="{x}" y="{height - 5}">{escape(r["week"][5:])}</text>')
+    last = rows[-1]
+    summary = (
+        f"Week of {last['week']}: {float(last['ack_rate'] or 0):.0%} of cards delivered were acknowledged and "
+        f"{float(last['correct_rate'] or 0):.0%} of check answers were right."
+    )
+    return f"""<figure class="chart">
+    <svg viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-caption">{''.join(bars)}</svg>
+    <figcaption id="chart-caption">Share acknowledged (dark) and check answers right (light), week by week.
+    {escape(summary)}</figcaption>
+  </figure>"""
 
 
 class _Flash(Exception):
