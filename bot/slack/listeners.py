@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
@@ -87,24 +88,27 @@ class Listeners:
 
     # -- the card's buttons ---------------------------------------------------------------------
     async def acknowledge(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        user, channel = body["user"]["id"], _channel_of(body)
-        try:
-            result = await self.core.acknowledge(await self.actor(user), str(action.get("value", "")), via="slack")
-            text = result.message
-        except CoreError as exc:
-            text = str(exc)
-        await self.tell(channel, user, text)
+        async def record(actor: Actor) -> str:
+            return (await self.core.acknowledge(actor, str(action.get("value", "")), via="slack")).message
+
+        await self._button(ack, body, record)
 
     async def check(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        user, channel = body["user"]["id"], _channel_of(body)
         delivery_id, _sep, choice = str(action.get("value", "")).rpartition(":")
-        try:
+
+        async def record(actor: Actor) -> str:
             if not choice.isdigit():
                 raise InvalidInput("That button does not belong to a shiftbrief card.")
-            result = await self.core.answer_check(await self.actor(user), delivery_id, int(choice))
-            text = result.message
+            return (await self.core.answer_check(actor, delivery_id, int(choice))).message
+
+        await self._button(ack, body, record)
+
+    async def _button(self, ack: Any, body: dict[str, Any], record: Callable[[Actor], Awaitable[str]]) -> None:
+        """ack() first, then the core call; its message, or the refusal, goes privately to whoever clicked."""
+        await ack()
+        user, channel = body["user"]["id"], _channel_of(body)
+        try:
+            text = await record(await self.actor(user))
         except CoreError as exc:
             text = str(exc)
         await self.tell(channel, user, text)

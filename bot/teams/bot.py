@@ -237,24 +237,14 @@ class TeamsBot:
     def _channel_stats(self, actor: Actor, team: Team) -> str:
         """A channel is public: by topic, no names."""
         rows = self.core.stats(actor, by="topic", team_id=team.id)
-        lines = [f"{team.name}, by topic (ask me **stats {team.id}** in a personal chat for officers):"]
-        lines += [f"- {r['title']}: {r['acknowledged']} of {r['delivered']} acknowledged, "
-                  f"{r['correct']} of {r['answered']} checks right" for r in rows]
-        if not rows:
-            lines.append("Nothing has been delivered yet.")
-        return "\n".join(lines)
+        heading = f"{team.name}, by topic (ask me **stats {team.id}** in a personal chat for officers):"
+        return _stats_list(heading, rows, "title")
 
     def _personal_stats(self, actor: Actor, team_id: str) -> str:
         """`stats`: the person's teams side by side; `stats <team id>`: that team by officer (the core checks who may)."""
         if team_id:
             team = self.core.team(team_id)
-            rows = self.core.stats(actor, by="officer", team_id=team.id)
-            lines = [f"{team.name}, by officer:"]
-            lines += [f"- {r['name']}: {r['acknowledged']} of {r['delivered']} acknowledged, "
-                      f"{r['correct']} of {r['answered']} checks right" for r in rows]
-            if not rows:
-                lines.append("Nothing has been delivered yet.")
-            return "\n".join(lines)
+            return _stats_list(f"{team.name}, by officer:", self.core.stats(actor, by="officer", team_id=team.id), "name")
         by_team = {r["team"]: r for r in self.core.stats(actor, by="team")}
         lines = ["By team:"]
         for team in self.core.teams_led_by(actor):
@@ -403,3 +393,13 @@ def _message_response(message: str) -> AdaptiveCardInvokeResponse:
 async def _answer_invoke(context: TurnContext, status: int, body: AdaptiveCardInvokeResponse | None = None) -> None:
     """The invoke's HTTP answer; an AdaptiveCardInvokeResponse object, never a dict (4.17.1 answers 500 for one)."""
     await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body)))
+
+
+def _stats_list(heading: str, rows: list[dict[str, Any]], label: str) -> str:
+    """One line per topic or officer: acknowledged of delivered, checks right of answered."""
+    lines = [heading]
+    lines += [f"- {r[label]}: {r['acknowledged']} of {r['delivered']} acknowledged, "
+              f"{r['correct']} of {r['answered']} checks right" for r in rows]
+    if not rows:
+        lines.append("Nothing has been delivered yet.")
+    return "\n".join(lines)
