@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from content.body import Body, parse_body
+
 
 @dataclass(frozen=True)
 class Source:
@@ -48,6 +50,11 @@ class Card:
     say_to_public: str
     body: str
     path: str = ""
+
+    @property
+    def parsed_body(self) -> Body:
+        """The body as paragraphs, lists and inline spans for every renderer (parsed once per text, cached)."""
+        return parse_body(self.body)
 
     def source_line(self) -> str:
         """The first source, short, for a card footer."""

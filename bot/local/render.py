@@ -2,31 +2,64 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from html import escape
 
-_BULLET = re.compile(r"^\s*[-*] ")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_ITALIC = re.compile(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?![*\w])|(?<!\w)_(?!\s)(.+?)(?<!\s)_(?!\w)")
+from content.body import (
+    Block,
+    Body,
+    Bold,
+    BulletList,
+    Italic,
+    Link,
+    NumberedList,
+    Paragraph,
+    Span,
+    Text,
+    parse_body,
+    parse_inline,
+)
 
 
 def inline(text: str) -> str:
-    html = escape(text)
-    html = _BOLD.sub(r"<strong>\1</strong>", html)
-    return _ITALIC.sub(lambda m: f"<em>{m.group(1) or m.group(2)}</em>", html)
+    """One line of card Markdown (a myth) as HTML: bold, italics and links; everything else escaped."""
+    return spans_html(parse_inline(text))
 
 
 def markdown(text: str) -> str:
-    """The small Markdown subset cards use: paragraphs, bullet lists, bold and italics."""
-    out: list[str] = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        lines = [ln.rstrip() for ln in block.splitlines() if ln.strip()]
-        if lines and all(_BULLET.match(ln) for ln in lines):
-            items = "".join(f"<li>{inline(_BULLET.sub('', ln))}</li>" for ln in lines)
-            out.append(f"<ul>{items}</ul>")
-        elif lines:
-            out.append(f"<p>{inline(' '.join(ln.strip() for ln in lines))}</p>")
-    return "\n".join(out)
+    """A card body as HTML: paragraphs, bullet and numbered lists, bold, italics and links."""
+    return body_html(parse_body(text))
+
+
+def body_html(body: Body) -> str:
+    return "\n".join(block_html(block) for block in body.blocks)
+
+
+def block_html(block: Block) -> str:
+    match block:
+        case Paragraph(spans):
+            return f"<p>{spans_html(spans)}</p>"
+        case BulletList(items):
+            return "<ul>" + "".join(f"<li>{spans_html(item)}</li>" for item in items) + "</ul>"
+        case NumberedList(items, start):
+            first = "" if start == 1 else f' start="{start}"'
+            return f"<ol{first}>" + "".join(f"<li>{spans_html(item)}</li>" for item in items) + "</ol>"
+
+
+def spans_html(spans: Iterable[Span]) -> str:
+    return "".join(_span_html(span) for span in spans)
+
+
+def _span_html(span: Span) -> str:
+    match span:
+        case Text(text):
+            return escape(text)
+        case Bold(children):
+            return f"<strong>{spans_html(children)}</strong>"
+        case Italic(children):
+            return f"<em>{spans_html(children)}</em>"
+        case Link(children, url):
+            return f'<a href="{attr(url)}" rel="noopener noreferrer">{spans_html(children)}</a>'
 
 
 def attr(value: object) -> str:

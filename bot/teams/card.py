@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from bot.core.platform import CardView
+from content.body import (
+    Block,
+    Bold,
+    BulletList,
+    Italic,
+    Link,
+    NumberedList,
+    Paragraph,
+    Span,
+    Text,
+    parse_body,
+    parse_inline,
+)
 from content.model import Card
 from content.topics import topic_title
 
@@ -22,24 +37,25 @@ def render_card(view: CardView) -> dict[str, Any]:
     """The briefing card: title, myth, text, what to say, source, check question, progress, buttons."""
     card, delivery = view.card, view.delivery
     body: list[dict[str, Any]] = [
-        _text(topic_title(card.topic).upper(), size="Small", weight="Bolder", color="Accent", spacing="None"),
-        _text(card.title, size="Large", weight="Bolder", style="heading"),
+        _text(_literal(topic_title(card.topic).upper()), size="Small", weight="Bolder", color="Accent",
+              spacing="None"),
+        _text(_literal(card.title), size="Large", weight="Bolder", style="heading"),
     ]
     if card.myth:
-        body.append(_text(f"Myth: \u201c{card.myth}\u201d", isSubtle=True))
-    body.extend(_text(paragraph) for paragraph in _paragraphs(card.body))
+        body.append(_text(f"Myth: \u201c{spans_markdown(parse_inline(card.myth))}\u201d", isSubtle=True))
+    body.extend(body_text_blocks(card.body))
     body.append(
         {
             "type": "Container",
             "style": "emphasis",
             "items": [
                 _text("What to say to the public", weight="Bolder", size="Small"),
-                _text(card.say_to_public),
+                _text(_literal(card.say_to_public)),
             ],
         }
     )
     body.append(_text(_source(card), size="Small", isSubtle=True, separator=True))
-    body.append(_text(card.check.question, weight="Bolder", separator=True))
+    body.append(_text(_literal(card.check.question), weight="Bolder", separator=True))
     body.append(
         {
             "type": "Input.ChoiceSet",
@@ -49,7 +65,7 @@ def render_card(view: CardView) -> dict[str, Any]:
             "choices": [{"title": option, "value": str(number)} for number, option in enumerate(card.check.options, 1)],
         }
     )
-    body.append(_text(view.progress, id="progress", weight="Bolder", separator=True))
+    body.append(_text(_literal(view.progress), id="progress", weight="Bolder", separator=True))
     return {
         "type": "AdaptiveCard",
         "$schema": SCHEMA,
@@ -75,8 +91,8 @@ def render_card(view: CardView) -> dict[str, Any]:
 
 def render_answer(card: Card, question_id: int | None = None) -> dict[str, Any]:
     """An answer to an officer's question: the card's text and its source, and 'was this helpful?'."""
-    body: list[dict[str, Any]] = [_text(card.title, size="Medium", weight="Bolder", style="heading")]
-    body.extend(_text(paragraph) for paragraph in _paragraphs(card.body))
+    body: list[dict[str, Any]] = [_text(_literal(card.title), size="Medium", weight="Bolder", style="heading")]
+    body.extend(body_text_blocks(card.body))
     body.append(_text(_source(card), size="Small", isSubtle=True, separator=True))
     answer: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "fallbackText": card.title,
                               "body": body}
@@ -92,18 +108,79 @@ def attachment(content: dict[str, Any]) -> dict[str, Any]:
     return {"contentType": CONTENT_TYPE, "content": content}
 
 
+def body_text_blocks(markdown: str) -> list[dict[str, Any]]:
+    """A card body as TextBlocks, one per paragraph or list; a list's items one a line, as Teams expects."""
+    return [_text(block_markdown(block)) for block in parse_body(markdown).blocks]
+
+
+def block_markdown(block: Block) -> str:
+    """One block in the Markdown subset Adaptive Card TextBlocks render."""
+    match block:
+        case Paragraph(spans):
+            return _line(spans_markdown(spans))
+        case BulletList(items):
+            return "\n".join(f"- {_line(spans_markdown(item))}" for item in items)
+        case NumberedList():
+            return "\n".join(f"{number}. {_line(spans_markdown(item))}" for number, item in block.numbered())
+
+
+def spans_markdown(spans: Iterable[Span]) -> str:
+    return "".join(_span_markdown(span) for span in spans)
+
+
+def _span_markdown(span: Span) -> str:
+    match span:
+        case Text(text):
+            return escape(text)
+        case Bold(children):
+            return f"**{spans_markdown(children)}**"
+        case Italic(children):
+            return f"_{spans_markdown(children)}_"
+        case Link(children, url):
+            return f"[{spans_markdown(children)}]({_address(url)})"
+
+
+# TextBlocks read their text as Markdown (bold, italics, lists, links; https://learn.microsoft.com/
+# adaptive-cards/create/textfeatures). A backslash, Markdown's own escape, keeps * _ [ ] as text. An entity
+# such as &lt; would not do for < and &: the Adaptive Cards shared object model behind the iOS and Android
+# renderers escapes < > & itself (MarkDownParser::EscapeText) and would show "&lt;". Instead a zero-width
+# space follows any < or & that could open an HTML tag, an autolink or an entity: invisible on every client,
+# and nothing left for a client that reads HTML or Markdown to take as markup. `<team id>` stays visible.
+_MARKDOWN_PUNCTUATION = re.compile(r"[*_\[\]]|\\(?=[!-/:-@\[-`{-~])")
+_TAG_OR_ENTITY = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)")
+_BLOCK_START = re.compile(r"#{1,6}(?=[ \t]|$)|[-+](?=[ \t]|$)|-{3,}|\d{1,9}[.)](?=[ \t]|$)|>")
+_ZWSP = "\u200b"
+_ADDRESS_ESCAPES = str.maketrans({"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E"})
+
+
+def escape(text: str) -> str:
+    """Text to show exactly as typed in a TextBlock: no emphasis, link, HTML tag or entity made from it."""
+    text = _MARKDOWN_PUNCTUATION.sub(lambda m: "\\" + m.group(), text)
+    return _TAG_OR_ENTITY.sub(lambda m: m.group() + _ZWSP, text)
+
+
+def _literal(text: str) -> str:
+    """Plain text (a title, a question) for a TextBlock of its own, shown as typed."""
+    return "\n".join(_line(line) for line in escape(text).split("\n"))
+
+
+def _line(markdown: str) -> str:
+    """A line that does not start a heading, quote, rule or list of its own ("2019. was the year")."""
+    return _ZWSP + markdown if _BLOCK_START.match(markdown) else markdown
+
+
+def _address(url: str) -> str:
+    """A URL that cannot end a Markdown link early: parentheses, spaces and angle brackets percent-encoded."""
+    return url.translate(_ADDRESS_ESCAPES)
+
+
 def _source(card: Card) -> str:
     first = card.sources[0]
-    return f"Source: {first.citation()} [{_link_text(first.url)}]({first.url})"
+    return f"Source: {escape(first.citation())} [{escape(_link_text(first.url))}]({_address(first.url)})"
 
 
 def _link_text(url: str) -> str:
     return url.split("//", 1)[-1].split("/", 1)[0]
-
-
-def _paragraphs(markdown: str) -> list[str]:
-    """Adaptive Card TextBlocks take bold, italics and bullet lists, one block per paragraph."""
-    return [block.strip() for block in markdown.strip().split("\n\n") if block.strip()]
 
 
 def _text(text: str, **style: Any) -> dict[str, Any]:
