@@ -1,6 +1,7 @@
-"""Fit the answerer's few learned numbers on labelled questions: `python -m bench.tune` prints them.
+"""Fit the answerer's few learned numbers on labelled questions: `python -m bench.tune` prints them,
+`python -m bench.tune --write` writes them to content/lexicon/fitted.json, where content/search.py reads them.
 
-What is fitted (everything else in content/search.py is built from the pack's own text):
+What is fitted (everything else in content/search.py is built from the pack's own text and content/lexicon/):
 
 - `BLEND`, the weights of the three topic scores (BM25, phrasing similarity, naive Bayes), and
   `NB_TEMPERATURE`, how sharp the naive Bayes posterior is, chosen from a small grid by top-1 topic
@@ -9,6 +10,7 @@ What is fitted (everything else in content/search.py is built from the pack's ow
   topic gets right and whose negatives are out-of-scope questions and wrong topics (an answer on the
   wrong topic is a near miss), with both classes weighing the same, then shifted so that `THRESHOLD`
   sits where the smaller of accuracy and refusal rate is largest on the questions it was fitted on.
+  Its coefficients are written to 4 decimals.
 
 The index itself also learns from the benchmark's questions now: they are seeded into the pack's curated
 example questions (content/examples.jsonl). So the signals a question is fitted on must come from an index
@@ -17,7 +19,7 @@ fold, an index from the pack with every example except that fold's questions, an
 signals from it. Fitting on signals from an index that had memorised the questions would teach the
 confidence that every question is an exact match.
 
-The numbers this prints are only as good as their cross-validated score (`python -m bench.crossval`):
+The numbers this fits are only as good as their cross-validated score (`python -m bench.crossval`):
 fitting them on every question and reporting that fit would measure nothing.
 """
 
@@ -30,12 +32,27 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
 
-from bench.measure import Question, load_all
+from bench.measure import QUESTION_FILES, Question, load_all
 from content import load_pack
 from content.model import Pack
-from content.search import FEATURES, NB_TEMPERATURE, THRESHOLD, Index, Params, Signals, decide
+from content.search import (
+    BLEND,
+    CONFIDENCE,
+    FEATURES,
+    FITTED,
+    NB_TEMPERATURE,
+    THRESHOLD,
+    Index,
+    Params,
+    Signals,
+    decide,
+    fitted_json,
+)
 
+FOLD_COUNT = 5      # folds for `crossfit`
 GRID = (0.5, 1.0, 2.0)
 TEMPERATURES = (0.1, 0.25, 0.5, 1.0)
 RIDGE = 1.0          # L2 penalty on the standardised coefficients
@@ -82,7 +99,7 @@ def folds(questions: Sequence[Question], k: int, seed: int) -> list[list[Questio
     return parts
 
 
-def crossfit(pack: Pack, questions: Sequence[Question], k: int = 5, seed: int = 0) -> list[Example]:
+def crossfit(pack: Pack, questions: Sequence[Question], k: int = FOLD_COUNT, seed: int = 0) -> list[Example]:
     """Every question's signals from an index built without that question's fold among its examples."""
     result: list[Example] = []
     for part in folds(questions, k, seed):
@@ -130,7 +147,8 @@ def _best_blend(train: Sequence[Example]) -> tuple[tuple[float, float, float], f
     inside = [e for e in train if e.question.topic is not None]
     best: tuple[float, tuple[float, float, float], float] = (-1.0, (1.0, 1.0, 1.0), NB_TEMPERATURE)
     for temperature in TEMPERATURES:
-        for blend in itertools.product(GRID, repeat=3):
+        for w_bm25, w_phrasing, w_nb in itertools.product(GRID, repeat=3):
+            blend = (w_bm25, w_phrasing, w_nb)
             if not any(blend):
                 continue
             params = Params(blend, (0.0,) * (len(FEATURES) + 1), temperature)
@@ -206,15 +224,40 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+def shipped(params: Params) -> Params:
+    """`params` as written to the fitted-numbers file: the confidence's coefficients to 4 decimals."""
+    return Params(params.blend, tuple(round(c, 4) for c in params.confidence), params.temperature)
+
+
+def provenance(pack: Pack, questions: Sequence[Question], today: date) -> str:
+    """The fitted-numbers file's comment: which command wrote it, when, and on what."""
+    sets = ", ".join(f"bench/data/{path.name}" for path in QUESTION_FILES)
+    return (f"Written by `python -m bench.tune --write` on {today.isoformat()}: fitted on {len(questions)} labelled"
+            f" questions ({sets}), each one's signals from an index built without its fold ({FOLD_COUNT} folds),"
+            f" with {len(pack.cards)} cards and {len(pack.examples):,} example questions. Refit rather than edit;"
+            " judge the result by `python -m bench.crossval`, never by `python -m bench`.")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.tune", description=__doc__)
-    parser.parse_args(argv)
-    params = fit(crossfit(load_pack(), load_all()))
-    print(f"BLEND = {tuple(params.blend)!r}")
-    print(f"NB_TEMPERATURE = {params.temperature!r}")
-    print("CONFIDENCE = (" + ", ".join(f"{c:.4f}" for c in params.confidence) + ")")
-    print("# fitted on every question (each one's signals from an index that did not learn it): judge it by\n"
-          "# `python -m bench.crossval`, not by `python -m bench`")
+    parser = argparse.ArgumentParser(prog="python -m bench.tune", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write", nargs="?", const=FITTED, type=Path, metavar="FILE",
+                        help="write the numbers to FILE, by default the one the answerer reads"
+                             " (content/lexicon/fitted.json); without --write they are only printed")
+    args = parser.parse_args(argv)
+    pack, questions = load_pack(), load_all()
+    params = shipped(fit(crossfit(pack, questions)))
+    text = fitted_json(params, provenance(pack, questions, datetime.now(UTC).date()))
+    same = (params.blend, params.temperature, params.confidence) == (BLEND, NB_TEMPERATURE, CONFIDENCE)
+    status = "the same as" if same else "different from"
+    if args.write is None:
+        print(text, end="")
+        print(f"# not written: {status} the shipped numbers ({FITTED}); `python -m bench.tune --write` writes them.\n"
+              "# Fitted on every question (each one's signals from an index that did not learn it): judge them by\n"
+              "# `python -m bench.crossval`, not by `python -m bench`.")
+        return 0
+    args.write.write_text(text, encoding="utf-8")
+    print(f"wrote {args.write} ({status} the shipped numbers); judge them by `python -m bench.crossval`")
     return 0
 
 

@@ -1,55 +1,23 @@
-"""Answer officers' questions from the pack only, in a way that holds up on questions nobody tuned it on.
+"""Answer officers' questions from the pack only: fold the wording, score every topic three ways (BM25,
+phrasing similarity, naive Bayes), blend, and answer when a fitted confidence reaches `THRESHOLD`.
 
-How a question is answered (docs/content.md explains it for coordinators):
-
-1. **Wording.** The question and every card are folded the same way (`fold`, `normalise`): only
-   spellings and officers' vocabulary, never whole questions (hot spot / hot-spot / hotspot, 15 /
-   fifteen / a quarter of an hour, mins, sarge / skipper, scrotes, the nick / nick, patch, 999s), plus
-   the out-of-scope senses of pack words (a phone's hotspot, annual leave, rest days). A word the pack
-   does not know is corrected when one letter away from one it does.
-2. **Three views of each topic**, all built from the pack: its cards and its curated example questions
-   (`Pack.examples`, content/examples.jsonl: a question labelled with a topic, or with none, meaning
-   "do not answer questions like this"):
-   - *complement naive Bayes* over word stems, pairs of consecutive words (stopwords included: "what to
-     do", "how long") and character 3- and 4-grams (robust to typos and word forms), trained on each
-     topic's cards: phrasings (title, myth, `also_asked`, check question) count `PHRASING_REPEAT` times,
-     body sentences, check options and explanation and the line for the public once, and the topic's
-     example questions `EXAMPLE_REPEAT` times; plus an `OUT_OF_SCOPE` class trained on the examples
-     labelled with no topic, and nothing else;
-   - *phrasing similarity*: TF-IDF cosine on the same features between the question and every phrasing
-     and example question; a topic scores its best plus a share of its next two (the out-of-scope
-     examples score no topic: their nearest is kept for the confidence);
-   - *BM25* (SQLite FTS5, field weights: title, myth, `also_asked`, body, topic name) ranks cards; a
-     topic scores its best card plus half its second, relative to the best topic.
-   The topic with the best weighted blend wins, and is answered with its best card, chosen by BM25 and
-   the cards' own phrasings only: an example question is never an answer.
-3. **Confidence** in [0, 1]: a logistic function of how strongly and clearly the topic won (its blend,
-   its margin over the runner-up, its best phrasing, its posterior, how many views put it first), how
-   much of the question's word weight the topic's cards contain (everyday words weigh little), how much
-   the pack contains at all, how much it does not, how many words name a domain the training does
-   not cover (leave, pay, IT, kit, courts, custody, parking, sport...), and how much the question looks
-   like the out-of-scope examples (the `OUT_OF_SCOPE` posterior, its nearest example, and how much nearer
-   that is than the topic's nearest phrasing), so a question closer to them is refused. A question
-   whose only words in the topic's cards are everyday ones gets 0. Below `THRESHOLD` the bot says it
-   does not know, never a near miss.
-
-The blend weights, the naive Bayes temperature and the confidence's coefficients are the only numbers
-fitted to labelled questions; they are fitted by `python -m bench.tune` and judged by k-fold
-cross-validation (`python -m bench.crossval`, which also holds each fold's questions out of the
-examples its index learns from), never by their fit. `Index.signals` gives the parameter-free evidence for one
-question and `Index.explain` shows the parts of its score.
+The word lists and folds are data in content/lexicon/, read once at import; so are the few numbers fitted
+to labelled questions (content/lexicon/fitted.json, written by `python -m bench.tune --write`). bench/README.md
+explains the method and how those numbers are fitted and judged; docs/content.md explains it for coordinators.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from content.model import Card, Pack
+from content.model import Card, ContentError, Pack, Problem
 from content.topics import TOPICS, topic_title
 
 # Field weights for bm25(), in column order: title, myth, also_asked, body, topic words.
@@ -69,12 +37,9 @@ NB_COMPLEMENT = True         # complement naive Bayes (fairer to topics with few
 GENERIC_WEIGHT = 0.3         # an everyday word's weight in what a topic explains
 CORRECTED_CREDIT = 0.8       # a typo-corrected word explains a little less than a typed one
 
-# Fitted by `python -m bench.tune` on labelled questions; cross-validated by `python -m bench.crossval`.
-BLEND = (0.5, 2.0, 1.0)      # bm25, phrasing similarity, naive Bayes
-NB_TEMPERATURE = 0.1        # naive Bayes log-likelihoods, averaged per feature, are divided by this
-# The confidence's intercept, then one coefficient per `FEATURES`.
-CONFIDENCE = (-5.5610, 1.1431, 3.4868, 1.0867, 1.4006, -0.4204, 1.2050, 0.2530, 4.2837, 2.0152, -1.2362,
-              -1.9905, -2.6428, -1.3129, -0.4535)
+# The three topic scores, in the order of `BLEND`'s weights.
+VIEWS = ("bm25", "phrasing", "naive_bayes")
+# The confidence's features (see `decide`); `CONFIDENCE` is an intercept, then one coefficient for each.
 FEATURES = ("blend", "margin", "phrasing", "posterior", "agreement", "coverage", "explained", "known", "unknown",
             "off_topic", "oos_posterior", "oos_similarity", "oos_lead", "oos_words")
 # The class the curated out-of-scope examples (content/examples.jsonl, topic null) train: not a topic, and
@@ -82,107 +47,147 @@ FEATURES = ("blend", "margin", "phrasing", "posterior", "agreement", "coverage",
 OUT_OF_SCOPE = "(out of scope)"
 EXAMPLE_REPEAT = PHRASING_REPEAT  # an example question counts as much as a card's phrasing in naive Bayes
 
+# -- data: content/lexicon/ ---------------------------------------------------------------------------
+LEXICON = Path(__file__).parent / "lexicon"
+FITTED = LEXICON / "fitted.json"  # BLEND, NB_TEMPERATURE, CONFIDENCE: written by `python -m bench.tune --write`
+_WORD = re.compile(r"[a-z0-9]+")  # what a folded question splits into, so all a listed word can be
+_FITTED_KEYS = ("comment", "blend", "nb_temperature", "confidence")
+
+
+class LexiconError(ContentError):
+    """A malformed file in content/lexicon/; the message names the file, the line and the reason."""
+
+    def __init__(self, path: Path, line: int | None, key: str, reason: str) -> None:
+        super().__init__([Problem(str(path), key, reason, line=line)])
+
+
+def read_words(path: Path) -> tuple[str, ...]:
+    """A word list: one word a line, `#` to the end of a line a comment; each word lower-case letters and
+    digits, listed once."""
+    seen: dict[str, int] = {}
+    for number, line in enumerate(_read(path).splitlines(), start=1):
+        word = line.split("#", 1)[0].strip()
+        if not word:
+            continue
+        if not _WORD.fullmatch(word):
+            raise LexiconError(path, number, "word", f"{word!r} is not one word of lower-case letters and digits,"
+                               " so no folded question could contain it")
+        if word in seen:
+            raise LexiconError(path, number, "word", f"{word!r} is already listed on line {seen[word]}")
+        seen[word] = number
+    if not seen:
+        raise LexiconError(path, None, "(file)", "lists no words")
+    return tuple(seen)
+
+
+def read_folds(path: Path) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Folds, in file order: one a line, a regular expression, a tab and its replacement, which is used
+    with a space either side; a line starting with `#` is a comment."""
+    folds: list[tuple[re.Pattern[str], str]] = []
+    for number, line in enumerate(_read(path).splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2:
+            raise LexiconError(path, number, "(line)", f"has {len(parts) - 1} tabs; expected a pattern, one tab"
+                               " and a replacement")
+        pattern, replacement = parts
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise LexiconError(path, number, "pattern", f"is not a regular expression: {exc}") from None
+        if compiled.search(""):
+            raise LexiconError(path, number, "pattern", "matches nothing at all (an empty text), so it would"
+                               " insert its replacement everywhere")
+        if not replacement.strip() or replacement != replacement.strip():
+            raise LexiconError(path, number, "replacement", f"{replacement!r} must be words with no space at"
+                               " either end (one space is added either side when it is read)")
+        padded = f" {replacement} "
+        try:
+            compiled.sub(padded, "")  # checks \1, \g<name> against the pattern's groups
+        except re.error as exc:
+            raise LexiconError(path, number, "replacement", f"{replacement!r}: {exc}") from None
+        folds.append((compiled, padded))
+    if not folds:
+        raise LexiconError(path, None, "(file)", "lists no folds")
+    return tuple(folds)
+
+
+def read_fitted(path: Path) -> tuple[tuple[float, float, float], float, tuple[float, ...]]:
+    """(BLEND, NB_TEMPERATURE, CONFIDENCE) from the file `python -m bench.tune --write` writes (`fitted_json`)."""
+    text = _read(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LexiconError(path, exc.lineno, "(json)", f"is not JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise LexiconError(path, 1, "(json)", "must be one JSON object")
+    for name in data:
+        if name not in _FITTED_KEYS:
+            raise LexiconError(path, _line_of(text, name), str(name),
+                               f"is not one of {', '.join(_FITTED_KEYS)}")
+    for name in _FITTED_KEYS:
+        if name not in data:
+            raise LexiconError(path, None, name, "is missing; refit with `python -m bench.tune --write`")
+    if not isinstance(data["comment"], str) or not data["comment"].strip():
+        raise LexiconError(path, _line_of(text, "comment"), "comment",
+                           "must say which command wrote these numbers, and when")
+    blend = _numbers(path, text, data, "blend", VIEWS)
+    if any(w < 0 for w in blend):
+        raise LexiconError(path, _line_of(text, "blend"), "blend", "a weight is negative")
+    temperature = data["nb_temperature"]
+    if not _is_number(temperature) or not temperature > 0:
+        raise LexiconError(path, _line_of(text, "nb_temperature"), "nb_temperature",
+                           f"{temperature!r} is not a number above 0")
+    confidence = _numbers(path, text, data, "confidence", ("intercept", *FEATURES))
+    return (blend[0], blend[1], blend[2]), float(temperature), confidence
+
+
+def _numbers(path: Path, text: str, data: dict[str, object], key: str, names: tuple[str, ...]) -> tuple[float, ...]:
+    """`data[key]`: an object with a number for each of `names`, returned in that order."""
+    value = data[key]
+    line = _line_of(text, key)
+    if not isinstance(value, dict):
+        raise LexiconError(path, line, key, f"must be an object with a number for each of {', '.join(names)}")
+    missing = [n for n in names if n not in value]
+    extra = [n for n in value if n not in names]
+    if missing or extra:
+        wrong = [f"has no number for {', '.join(missing)}"] if missing else []
+        wrong += [f"has an unexpected {', '.join(extra)}"] if extra else []
+        raise LexiconError(path, line, key, f"{' and '.join(wrong)}; it needs exactly {', '.join(names)}"
+                           " (refit with `python -m bench.tune --write`)")
+    for name in names:
+        if not _is_number(value[name]):
+            raise LexiconError(path, line, f"{key}.{name}", f"{value[name]!r} is not a number")
+    return tuple(float(value[n]) for n in names)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The line where `"key":` first appears in a JSON text, to point at it."""
+    found = re.search(rf'"{re.escape(key)}"\s*:', text)
+    return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError(path, None, "(file)", f"cannot be read: {exc}") from None
+
+
+# Read once, at import: a malformed file stops the bot here, naming the file, the line and the reason.
+STOPWORDS = frozenset(read_words(LEXICON / "stopwords.txt"))
+FOLDS = read_folds(LEXICON / "folds.tsv")
+# BLEND weighs the three VIEWS; naive Bayes log-likelihoods, averaged per feature, are divided by
+# NB_TEMPERATURE; CONFIDENCE is the intercept, then one coefficient per FEATURES.
+BLEND, NB_TEMPERATURE, CONFIDENCE = read_fitted(FITTED)
+
 # -- wording ------------------------------------------------------------------------------------------
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any anyone anything are as at be because been before being
-    below between both but by can could did do does doing done down during each either else ever every few for from
-    further had has have having he her here hers him his how i if in into is it its itself just me more most my
-    no nor not now of off on once only or other our ours out over own same she should so some someone something
-    such than that the their them then there these they this those through to too under until up upon very was we
-    were what whats when whens where wheres which while who whos whom whose why will with would you your yours yourself
-    hows
-    yeah yes ok okay please tell anybody really actually thing things get gets got go goes going
-    bit lot lots mate like even still us im ive dont cant wont isnt arent doesnt didnt wasnt werent shouldnt
-    wouldnt couldnt thats theres youre id ill ya u r tbh honestly right quick question mean means meant
-    supposed literally surely reckon reckons kind sort basically oh hey hi cheers thanks also much many way
-    one ones sure maybe though anyway guess think thinks let lets say said says told feel feels stuff
-    something everything everyone somebody whole mostly totally pretty quite bloody don didn doesn isn wasn weren
-    wouldn shouldn couldn haven hasn hadn aren won""".split()
-)
-
-# Domains officers ask about that the training does not cover. A word from here counts against an answer
-# (a negative signal in the confidence), unless the question is plainly about the pack as well.
-_OFF_TOPIC_WORDS = (
-    # pay, leave and personnel
-    """annualleave restday overtime toil payslip salary pension pensions pay paid payday payrise wage wages bonus
-    allowance expenses mileage sickness sick maternity paternity promotion exam appraisal pdr pdp secondment
-    vetting grievance hr federation fed union retirement transfer holiday holidays wedding dress
-    """
-    # IT, kit and the building
-    """password passwords login laptop printer email outlook wifihotspot vpn wifi niche storm pnc athena
-    helpdesk tablet hq rota wfh boots uniform stores locker canteen lunch food brew coffee takeaway gym carpark poolcar
-    radio airwave battery charger bodycam armour vest vests trainers tattoo tattoos permit licence renew
-    """
-    # courts, custody and procedure outside this training
-    """court courts custody prisoner detainee mg11 cps bail warrant caution charge taser course refresher
-    firstaid
-    """
-    # sport, weather and social
-    """football rugby cricket match fixture league weather rain snow forecast christmas birthday party quiz"""
-).split()
-
-# Officers' spellings and vocabulary, rewritten to one form in both cards and questions. Only words and
-# set phrases: nothing here knows which topic a question is about.
-_FOLDS: tuple[tuple[str, str], ...] = (
-    # the out-of-scope senses of pack words come first
-    (r"\b(?:mobile|wi-?fi|phone|personal)\s+hot[\s-]*spots?\b"
-     r"|\bhot[\s-]*spots?\s+on\s+(?:my|the|your|a)\s+(?:work\s+)?(?:phone|mobile|laptop|tablet)\b", " wifihotspot "),
-    (r"\b(?:annual|sick|maternity|paternity|parental|study|compassionate|special)\s+leave\b"
-     r"|\bdays?\s+(?:of\s+)?leave\b|\bleave\s+(?:request|form|entitlement|balance|allowance)s?\b"
-     r"|\b(?:book|booking|booked|carry|request|cancel|cancelled)\s+(?:some\s+|my\s+)?leave\b", " annualleave "),
-    (r"\brest\s+days?\b|\brds\b", " restday "),
-    (r"\b(?:duty|late|early|night|nights|day|days)\s+(?:inspector|sergeant|sgt|skipper|turns?|shifts?)\b"
-     r"|\bshift\s+(?:patterns?|swaps?|allowance)\b|\brosters?\b|\brotas?\b", " rota "),
-    (r"\b(?:work|working)\s+from\s+home\b|\bflexible\s+working\b|\bpart[\s-]+time\b", " wfh "),
-    (r"\bpool\s+cars?\b", " poolcar "),
-    (r"\bcar\s*park(?:s|ing)?\b|\bparking\b", " carpark "),
-    (r"\bbody[\s-]*(?:worn|cams?|cameras?)\b|\bbwv\b", " bodycam "),
-    (r"\bfirst\s+aid\b", " firstaid "),
-    (r"\bpay\s+rise\b", " payrise "),
-    (r"\b(?:my|the|work|desktop)\s+pc\b(?=\s+(?:won|wont|will\s+not|keeps|crash\w*|froz\w*|screen|login|password"
-     r"|updat\w*|restart\w*|is\s+(?:slow|broken|down|playing)))", " laptop "),
-    # the nick: the station, or an arrest
-    (r"\b(?:the|at the|back at the|to the|in the|from the|round the)\s+nick\b", " station "),
-    (r"\bnick(?:ed|ing|s)?\b", " arrest "),
-    # hot spots, numbers and units
-    (r"\bhot[\s-]*spots?\s+polic\w*|\bhsp\b", " hsp "),
-    (r"\bhot[\s-]*spot(?:s|ting)?\b", " hotspot "),
-    (r"\bquarter\s+of\s+an\s+hour\b", " 15 minute "),
-    (r"\bhalf\s+(?:an\s+)?hour\b", " 30 minute "),
-    (r"\b(\d+)\s*(mins?|minutes?|hrs?|hours?|yrs?)\b", r" \1 \2 "),
-    (r"\b(\d+)\s*(?:m|metres?|meters?)\b", r" \1 metre "),
-    (r"\b(\d+)\s*(?:%|per\s*cent)", r" \1 percent "),
-    (r"\bfifteen\b", " 15 "), (r"\bten\b", " 10 "), (r"\bfive\b", " 5 "), (r"\btwenty\b", " 20 "),
-    (r"\bthirty\b", " 30 "), (r"\bthree\b", " 3 "),
-    (r"\bmins?\b|\bminutes?\b", " minute "),
-    (r"(?<=\d )hrs?\b|\bhours?\b", " hour "),
-    (r"\byrs?\b", " year "),
-    # officers' vocabulary
-    (r"\b999s?\b|\b911\b|\bemergency calls?\b", " 999 call "),
-    (r"\bpcsos?\b|\bcommunity support officers?\b", " pcso "),
-    (r"\bsgts?\b|\bsarge\b|\bskippers?\b|\bsergeants?\b", " sergeant "),
-    (r"\binsps?\b|\bguv(?:nor)?s?\b|\binspectors?\b", " inspector "),
-    (r"\bpcs\b|\bpc\b|\bconstables?\b", " constable "),
-    (r"\bcops\b|\bcoppers?\b|\bbobb(?:y|ies)\b|\bplod\b", " officer "),
-    (r"\bscrotes?\b|\btoe-?rags?\b|\bscumbags?\b|\bcrims\b|\bbaddies\b|\bcriminals?\b|\bvillains?\b"
-     r"|\bwrong[\s']*uns?\b|\bnominals?\b|\boffenders?\b|\bdruggies\b|\bjunkies\b|\bsmackheads\b|\byobs\b",
-     " offender "),
-    (r"\b(my|our|this|the|next|your|own)\s+(?:beat|manor|ground)\b", r" \1 patch "),
-    (r"\bdrive[\s-]*(?:by|bys|through|thru|past|pasts)\b", " drivethrough "),
-    (r"\bhi(?:gh)?[\s-]*vis(?:ibility)?\b", " hivis "),
-    (r"\bstop\s*(?:and|&|-)?\s*search(?:es|ed|ing)?\b|\bs\s*&\s*s\b", " stopsearch "),
-    (r"\bzero[\s-]+tolerance\b", " zerotolerance "),
-    (r"\bprocedural(?:ly)?\s+just(?:ice)?\b", " proceduraljustice "),
-    (r"\bover[\s-]*polic\w*", " overpolicing "),
-    (r"\bjudgment\b", " judgement "),
-    (r"\byanks?\b|\bamericans?\b|\busa\b", " america "),
-    (r"\bbritain\b|\bbritish\b|\bengland\b|\benglish\b", " uk "),
-    (r"\brcts?\b|\brandomi[sz]ed(?:\s+controlled)?\b", " randomised trial "),
-    (r"\bnpt\b|\bsnt\b", " neighbourhood team "),
-)
-FOLDS = tuple((re.compile(pattern), replacement) for pattern, replacement in _FOLDS)
 _CONTRACTION = re.compile(r"'(?:s|t|re|ve|ll|d|m)\b")
-_WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -235,17 +240,10 @@ def normalise(text: str) -> list[str]:
     return [stem(word) for word in _words(text)]
 
 
-OFF_TOPIC = frozenset(stem(word) for word in _OFF_TOPIC_WORDS)
-
-# Everyday words that say little about whether the pack is meant: in what a topic explains of a question
-# they weigh `GENERIC_WEIGHT`, so "what time is it" is not answered on "time" alone.
-GENERIC = frozenset(stem(word) for word in """
-    work works worked working home day days time times week weeks month months year years new old good bad best
-    better worse big small little long short next last first second third change changes changed pattern people
-    person place places thing way use used using need needs want wants look looking see seen come coming
-    came take taking give giving find found keep kept put make makes made making help helps number part point
-    spare near sure true real right wrong happen happens happened happening start started end ended open
-    close full half area areas station today tonight tomorrow morning night""".split())
+# Words naming a domain the training does not cover (leave, pay, IT, kit, courts...): they count against an answer.
+OFF_TOPIC = frozenset(stem(word) for word in read_words(LEXICON / "off_topic.txt"))
+# Everyday words: in what a topic explains of a question they weigh `GENERIC_WEIGHT`.
+GENERIC = frozenset(stem(word) for word in read_words(LEXICON / "generic.txt"))
 
 
 def features(tokens: Sequence[str]) -> Counter[str]:
@@ -328,6 +326,18 @@ class Params:
     blend: tuple[float, float, float] = BLEND
     confidence: tuple[float, ...] = CONFIDENCE
     temperature: float = NB_TEMPERATURE
+
+
+def fitted_json(params: Params, comment: str) -> str:
+    """The text of a fitted-numbers file (content/lexicon/fitted.json) for `params`, as `read_fitted` reads it;
+    `comment` says which command wrote it, and when."""
+    data = {
+        "comment": comment,
+        "blend": dict(zip(VIEWS, params.blend, strict=True)),
+        "nb_temperature": params.temperature,
+        "confidence": dict(zip(("intercept", *FEATURES), params.confidence, strict=True)),
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 @dataclass(frozen=True)
