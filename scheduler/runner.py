@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from scheduler.occurrence import occurrence_key, reminder_due, still_sendable
 from scheduler.rota import RotaTeam, Shift, nudges_between, shift_end
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,6 @@ Remind = Callable[[str, datetime, datetime], Awaitable[datetime | None]]
 """Remind non-acknowledgers of (team id, shift start) while on shift until the third argument; returns
 a time to ask again (the post is later than planned or still in flight) or None when finished."""
 Job = Callable[..., Awaitable[None]]
-ON_TIME = timedelta(minutes=2)
-"""A nudge run this soon after its due time is on time, even if its shift has just started."""
 
 
 class Timer(Protocol):
@@ -154,7 +153,7 @@ class NudgeRunner:
         nudge_at, start = shift.nudge_at.astimezone(UTC), shift.start.astimezone(UTC)
         if nudge_at > now:
             self.timer.at(key, nudge_at, self.fire_nudge, team.id, shift.start, nudge_at)
-        elif _still_sendable(nudge_at, start, now) or self.missed_after is None or nudge_at >= self.missed_after:
+        elif still_sendable(nudge_at, start, now) or self.missed_after is None or nudge_at >= self.missed_after:
             self.timer.at(key, now, self.fire_nudge, team.id, shift.start, nudge_at)  # late, or to record as missed
         else:
             self._done[key] = start  # due before this database existed: not ours to report
@@ -165,21 +164,19 @@ class NudgeRunner:
         if key in self._done or key in self._running or until <= now:
             return
         assert team.remind_after_minutes is not None
-        due = max(
-            shift.nudge_at.astimezone(UTC) + timedelta(minutes=team.remind_after_minutes), shift.start.astimezone(UTC)
-        )
+        due = reminder_due(shift.nudge_at, shift.start, team.remind_after_minutes)
         self.timer.at(key, max(due, now), self.fire_reminder, team.id, shift.start, until)
 
     async def fire_nudge(self, team_id: str, shift_start: datetime, nudge_at: datetime) -> None:
         """The job at a nudge time: post it, or record it as missed once the shift has started."""
-        key = _key(team_id, shift_start)
+        key = occurrence_key(team_id, shift_start)
         if key in self._done or key in self._running:
             return
         self._running.add(key)
         self._track()
         try:
             async with self._gate:
-                if not _still_sendable(nudge_at.astimezone(UTC), shift_start.astimezone(UTC), self.now()):
+                if not still_sendable(nudge_at, shift_start, self.now()):
                     await self._record_missed(team_id, shift_start, "the nudge was not sent before the shift started")
                 else:
                     await self._post(team_id, shift_start)
@@ -191,7 +188,7 @@ class NudgeRunner:
 
     async def fire_reminder(self, team_id: str, shift_start: datetime, until: datetime) -> None:
         """The job at a reminder time: ask the core to remind, and come back if it says it is too early."""
-        key = "remind|" + _key(team_id, shift_start)
+        key = "remind|" + occurrence_key(team_id, shift_start)
         if self._remind is None or key in self._done or key in self._running:
             return
         self._running.add(key)
@@ -224,16 +221,6 @@ class NudgeRunner:
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def _still_sendable(nudge_at: datetime, start: datetime, now: datetime) -> bool:
-    """Worth posting: the shift has not started, or the nudge is only just due (a team nudged at the
-    very start of its shift, `nudge_minutes_before = 0`, is not 'late' because the job ran a moment after)."""
-    return now < start or now - nudge_at < ON_TIME
-
-
 def nudge_key(shift: Shift) -> str:
-    """The job id of a shift's nudge: the team and the shift's real start instant."""
-    return _key(shift.team_id, shift.start)
-
-
-def _key(team_id: str, shift_start: datetime) -> str:
-    return f"nudge|{team_id}|{shift_start.astimezone(UTC).isoformat()}"
+    """The job id of a shift's nudge: its occurrence key (scheduler.occurrence)."""
+    return occurrence_key(shift.team_id, shift.start)
