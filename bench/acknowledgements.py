@@ -2,7 +2,8 @@
 
 DESIGN.md's scale on paper: a shift change across a large force is tens of acknowledgements a second,
 and one process must carry 100 times that. This posts one card to each of many teams, then has every
-officer acknowledge (and a second, duplicate click from one in ten), as fast as one process can.
+officer acknowledge (and a second, duplicate click from one in ten), as fast as one process can, with
+up to `--concurrency` clicks in flight at once (as many people pressing at the same moment).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from bot.config import Config, Team
 from bot.core import Actor, Core
 from bot.local.platform import LocalPlatform
-from bot.store import Store
+from bot.store import Database
 from content import load_pack
 
 TARGET_PER_SECOND = 2000.0
@@ -41,27 +42,33 @@ def force(teams: int, officers: int) -> Config:
     )
 
 
-async def measure(teams: int, officers: int, folder: Path) -> dict[str, float]:
+async def measure(teams: int, officers: int, folder: Path, concurrency: int = 100) -> dict[str, float]:
     config = force(teams, officers)
     clock = lambda: datetime.now(UTC)  # noqa: E731 - the benchmark measures real time
-    store = Store.open(folder / "bench.db", clock())
-    core = Core(config, store, load_pack(), clock, {"local": LocalPlatform(config)})
+    core = Core(config, Database(folder / "bench.db", clock()), load_pack(), clock)
+    core.platforms["local"] = LocalPlatform(core)
     deliveries = []
     for team in config.teams:
         view = await core.post_briefing(Actor(team.sergeants[0]), team.id)
         deliveries.append((view.delivery.id, team))
-    clicks = 0
-    started = time.perf_counter()
-    for delivery_id, team in deliveries:
-        for index, officer in enumerate(team.members):
+    presses = [
+        (delivery_id, officer)
+        for delivery_id, team in deliveries
+        for index, officer in enumerate(team.members)
+        for _press in range(2 if index % 10 == 0 else 1)  # a double click from one in ten: must not count twice
+    ]
+    gate = asyncio.Semaphore(concurrency)
+
+    async def press(delivery_id: str, officer: str) -> None:
+        async with gate:
             await core.acknowledge(Actor(officer, officer), delivery_id, via="local")
-            clicks += 1
-            if index % 10 == 0:  # a double click: must not count twice
-                await core.acknowledge(Actor(officer, officer), delivery_id, via="local")
-                clicks += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(press(d, o) for d, o in presses))
     elapsed = time.perf_counter() - started
-    counted = sum(r["acknowledged"] for r in core.stats(Actor("local:coordinator"), by="team"))
-    store.close()
+    clicks = len(presses)
+    counted = sum(r["acknowledged"] for r in await core.stats(Actor("local:coordinator"), by="team"))
+    core.close()
     expected = teams * officers
     if counted != expected:
         raise SystemExit(f"counted {counted} acknowledgements, expected {expected}")
@@ -73,10 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.acknowledgements", description=__doc__)
     parser.add_argument("--teams", type=int, default=200, help="teams, one card each (default 200)")
     parser.add_argument("--officers", type=int, default=30, help="officers per team (default 30)")
+    parser.add_argument("--concurrency", type=int, default=100, help="clicks in flight at once (default 100)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
-        result = asyncio.run(measure(args.teams, args.officers, Path(folder)))
+        result = asyncio.run(measure(args.teams, args.officers, Path(folder), args.concurrency))
     result["target_per_second"] = TARGET_PER_SECOND
     if args.json:
         print(json.dumps(result))

@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.config import Config, Settings
-from bot.core import Core
-from bot.core.errors import PostFailed
+from bot.core import Core, PostFailed
 from bot.core.platform import Platform
 from bot.local.platform import LocalPlatform
-from bot.store import Store
+from bot.store import Database
 from content.model import Pack
 from content.search import Index
 
@@ -38,9 +37,9 @@ class Assembly:
     notes: list[str] = field(default_factory=list)
 
 
-def build_platforms(settings: Settings, config: Config, store: Store, clock: Clock) -> dict[str, Platform]:
+def build_platforms(settings: Settings, core: Core) -> dict[str, Platform]:
     """The platforms this process can post to: local always; Slack and Teams when configured."""
-    platforms: dict[str, Platform] = {"local": LocalPlatform(config)}
+    platforms: dict[str, Platform] = {"local": LocalPlatform(core)}
     if settings.slack_bot_token:
         from bot.slack import SlackPlatform, slack_client
 
@@ -51,18 +50,23 @@ def build_platforms(settings: Settings, config: Config, store: Store, clock: Clo
         platforms["slack"] = UnconfiguredSlack(settings)
     from bot.teams.endpoint import build_platform as build_teams_platform  # posts only where it was installed
 
-    platforms["teams"] = build_teams_platform(settings, store, clock)
+    platforms["teams"] = build_teams_platform(settings, core)
     return platforms
 
 
-def build_core(settings: Settings, config: Config, pack: Pack, clock: Clock, store: Store | None = None) -> Core:
-    store = store or Store.open(settings.db_path, clock())
-    platforms = build_platforms(settings, config, store, clock)
-    return Core(config, store, pack, clock, platforms, Index(pack))
+def build_core(
+    settings: Settings, config: Config, pack: Pack, clock: Clock, db: Database | None = None, index: Index | None = None
+) -> Core:
+    """The core with every platform this process can reach; the search index is built on first use."""
+    core = Core(config, db or Database(settings.db_path, clock()), pack, clock, {}, index)
+    core.platforms.update(build_platforms(settings, core))
+    return core
 
 
-def build_app(settings: Settings, config: Config, pack: Pack, clock: Clock, store: Store | None = None) -> Assembly:
-    core = build_core(settings, config, pack, clock, store)
+def build_app(
+    settings: Settings, config: Config, pack: Pack, clock: Clock, db: Database | None = None, index: Index | None = None
+) -> Assembly:
+    core = build_core(settings, config, pack, clock, db, index)
     app = web.Application(client_max_size=1024 * 1024)
     assembly = Assembly(core, app)
     app.router.add_get("/healthz", _health)
@@ -98,12 +102,13 @@ def build_app(settings: Settings, config: Config, pack: Pack, clock: Clock, stor
 
     app.on_startup.append(recover)
     _attach_scheduler(app, core, clock)  # after recover (start-up order), before the store closes (clean-up order)
-    app.on_cleanup.append(_close_store(core))
+    app.on_cleanup.append(_close_core(core))
     return assembly
 
 
+
 # -- the scheduler: pre-shift nudges and reminders (docs/scheduling.md) ---------------------------
-def build_runner(core: Core, clock: Clock, timer: Timer) -> NudgeRunner:
+def build_runner(core: Core, clock: Clock, timer: Timer, missed_after: datetime | None = None) -> NudgeRunner:
     """The nudge runner for this configuration, calling the same core methods a sergeant's post uses."""
     from scheduler.runner import NudgeRunner
 
@@ -112,17 +117,17 @@ def build_runner(core: Core, clock: Clock, timer: Timer) -> NudgeRunner:
             view = await core.post_scheduled(team_id, shift_start)
             if view is not None:
                 log.info("posted %s to %s for the shift at %s", view.card.id, view.team.channel,
-                         shift_start.astimezone(core.config.timezone).isoformat())
+                         shift_start.astimezone(core.timezone).isoformat())
         except PostFailed as exc:  # already recorded as failed, with the reason, by Core.publish
             log.warning("scheduled nudge for %s failed: %s", team_id, exc)
 
     async def record_missed(team_id: str, shift_start: datetime, reason: str) -> None:
-        if core.record_missed(team_id, shift_start, reason) is not None:
+        if await core.record_missed(team_id, shift_start, reason) is not None:
             log.warning("scheduled nudge for %s (shift at %s) missed: %s", team_id, shift_start.isoformat(), reason)
 
     return NudgeRunner(
-        core.config.teams, core.config.timezone, clock, timer, post=post, record_missed=record_missed,
-        remind=core.remind_unacknowledged, missed_after=core.store.first_opened(),
+        core.teams(), core.timezone, clock, timer, post=post, record_missed=record_missed,
+        remind=core.remind_unacknowledged, missed_after=missed_after,
     )
 
 
@@ -135,6 +140,7 @@ def _attach_scheduler(app: web.Application, core: Core, clock: Clock) -> None:
     runner = build_runner(core, clock, timer)
 
     async def start(_app: web.Application) -> None:
+        runner.missed_after = await core.first_opened()
         timer.start()
         await runner.sweep()
 
@@ -146,9 +152,9 @@ def _attach_scheduler(app: web.Application, core: Core, clock: Clock) -> None:
     app.on_cleanup.append(stop)
 
 
-def _close_store(core: Core) -> Callable[[web.Application], Awaitable[None]]:
+def _close_core(core: Core) -> Callable[[web.Application], Awaitable[None]]:
     async def close(_app: web.Application) -> None:
-        core.store.close()
+        await asyncio.to_thread(core.close)
 
     return close
 
@@ -173,6 +179,7 @@ async def serve(assembly: Assembly, settings: Settings) -> None:
         raise OSError(exc.errno, f"cannot listen on {settings.host}:{settings.port} (HOST, PORT): {exc.strerror}") from None
     for note in assembly.notes:
         log.info("%s", note)
+    await assembly.core.warm()  # build the search index now, so the first question need not wait
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -18,9 +18,8 @@ from typing import Any, NoReturn
 
 from bot.clock import system_clock
 from bot.config import Config, ConfigError, Settings, load_config, load_settings
-from bot.core import CoreError
-from bot.core.roles import CLI
-from bot.store import Store
+from bot.core import CLI, Core, CoreError
+from bot.store import Database, Store
 from content.model import ContentError, Pack
 
 log = logging.getLogger("shiftbrief")
@@ -46,13 +45,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             print(f"shiftbrief: {line}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
+        return 0
     except OSError as exc:  # e.g. the port is taken, or a file cannot be written
         print(f"shiftbrief: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -166,6 +165,16 @@ def _store(settings: Settings) -> Store:
     return Store.open(settings.db_path, system_clock())
 
 
+def _core(settings: Settings, config: Config, pack: Pack | None = None, *, platforms: bool = False) -> Core:
+    """The core for one command: with the platforms only to post or forward; with no cards when the
+    command does not show any (reports), so nothing is loaded or indexed that is not needed."""
+    if platforms:
+        from bot.app import build_core
+
+        return build_core(settings, config, pack or _pack(), system_clock)
+    return Core(config, Database(settings.db_path, system_clock()), pack or Pack(()), system_clock)
+
+
 def _local_date(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -191,11 +200,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.app import build_core
     from content.search import Answer
 
     settings, config = _settings_and_config()
-    core = build_core(settings, config, _pack(), system_clock)
+    core = _core(settings, config, _pack(), platforms=True)
     try:
         questions = sys.stdin if args.question == "-" else [args.question]
         for raw in questions:
@@ -218,7 +226,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             else:
                 print("I don't know: none of the training cards answers that. It has been added to the content-gap list.")
     finally:
-        core.store.close()
+        core.close()
     return 0
 
 
@@ -246,7 +254,6 @@ def cmd_content_check(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule_preview(args: argparse.Namespace) -> int:
-    from bot.app import build_core
     from scheduler.rota import shifts
 
     settings, config = _settings_and_config()
@@ -264,11 +271,15 @@ def cmd_schedule_preview(args: argparse.Namespace) -> int:
     except OverflowError:
         raise UsageError(f"--from: {args.start} plus {days} days is past the last date there is") from None
     teams = [t for t in config.teams if args.team is None or t.id == args.team]
-    core = build_core(settings, config, _pack(), system_clock)
+    core = _core(settings, config, _pack())
+
+    async def choose() -> dict[str, str]:  # what the curriculum would send now
+        return {team.id: (await core.choose_card(team)).id for team in teams}
+
     try:
-        cards = {team.id: core.choose_card(team).id for team in teams}  # what the curriculum would send now
+        cards = asyncio.run(choose())
     finally:
-        core.store.close()
+        core.close()
     found = sorted(
         ((shift, team) for team in teams for shift in shifts(team, config.timezone, first, days)),
         key=lambda pair: (pair[0].start.astimezone(UTC), pair[1].id),
@@ -334,16 +345,14 @@ def _local_text(moment: datetime) -> str:
 
 
 def cmd_post(args: argparse.Namespace) -> int:
-    from bot.app import build_core
-
     settings, config = _settings_and_config()
     if config.team(args.team) is None:
         raise UsageError(f"--team: no team {args.team!r}; teams: {', '.join(t.id for t in config.teams)}")
-    core = build_core(settings, config, _pack(), system_clock)
+    core = _core(settings, config, platforms=True)
     try:
         view = asyncio.run(core.post_briefing(CLI, args.team, topic=args.topic, card_id=args.card, reason="cli"))
     finally:
-        core.store.close()
+        core.close()
     if args.json:
         _print_json({"delivery": view.delivery.id, "team": view.team.id, "channel": view.team.channel,
                      "card": view.card.id, "topic": view.card.topic, "recipients": view.recipients})
@@ -353,19 +362,17 @@ def cmd_post(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from bot.app import build_core
-
     settings, config = _settings_and_config()
     since = None
     if args.since:
         since = datetime.combine(_local_date(args.since, "--since"), time(0), tzinfo=config.timezone)
     if args.team and config.team(args.team) is None:
         raise UsageError(f"--team: no team {args.team!r}; teams: {', '.join(t.id for t in config.teams)}")
-    core = build_core(settings, config, _pack(), system_clock)
+    core = _core(settings, config)
     try:
-        rows = core.stats(CLI, by=args.by, team_id=args.team, since=since)
+        rows = asyncio.run(core.stats(CLI, by=args.by, team_id=args.team, since=since))
     finally:
-        core.store.close()
+        core.close()
     from bot.core.stats import columns
 
     if args.json:

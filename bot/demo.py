@@ -19,7 +19,8 @@ def seed(store: Store, config: Config, pack: Pack, now: datetime, weeks: int, se
         members = list(dict.fromkeys((*team.sergeants, *team.members)))
         if not members:
             continue
-        store.save_people([(pid, config.display_name(pid)) for pid in members], now)
+        people = [(pid, config.display_name(pid)) for pid in members]
+        store.save_people(people, now)
         for day in range(weeks * 7, 0, -2):
             when = now - timedelta(days=day, hours=rng.randint(0, 6))
             card = next_card(pack, store.team_history(team.id), store.topic_weakness(team.id), when)
@@ -29,15 +30,16 @@ def seed(store: Store, config: Config, pack: Pack, now: datetime, weeks: int, se
             )
             if delivery is None:
                 continue
-            store.add_recipients(delivery.id, members)
+            store.add_recipients(delivery.id, people, when)
             store.mark_posted(delivery.id, {"demo": True}, when)
             uptake = 0.45 + 0.5 * (1 - day / (weeks * 7))  # acknowledgement grows as the training beds in
             for pid in members:
                 if rng.random() < uptake:
-                    store.acknowledge(delivery.id, pid, "demo", when + timedelta(minutes=rng.randint(1, 90)))
+                    name = config.display_name(pid)
+                    store.acknowledge(delivery.id, pid, name, "demo", when + timedelta(minutes=rng.randint(1, 90)))
                     if rng.random() < 0.8:
                         choice = card.check.answer if rng.random() < 0.75 else 1 + (card.check.answer % len(card.check.options))
-                        store.record_answer(delivery.id, pid, choice, card.check.is_right(choice),
+                        store.record_answer(delivery.id, pid, name, choice, card.check.is_right(choice),
                                             when + timedelta(minutes=rng.randint(2, 120)))
             count += 1
     return count

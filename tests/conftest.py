@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import textwrap
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from bot.config import Config, load_config
 from bot.core import Core
 from bot.local.platform import LocalPlatform
-from bot.store import Store
+from bot.store import Database, Store
 from content import load_pack
 from content.model import Pack
 from content.search import Index
@@ -87,9 +88,19 @@ def pack() -> Pack:
     return load_pack()
 
 
+_INDEXES: dict[int, Index] = {}
+
+
+def shared_index(pack: Pack) -> Index:
+    """One search index per pack for the whole test session (building one takes seconds)."""
+    if id(pack) not in _INDEXES:
+        _INDEXES[id(pack)] = Index(pack)
+    return _INDEXES[id(pack)]
+
+
 @pytest.fixture(scope="session")
 def index(pack: Pack) -> Index:
-    return Index(pack)
+    return shared_index(pack)
 
 
 @pytest.fixture
@@ -103,12 +114,22 @@ def config(tmp_path: Path) -> Config:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock):
-    s = Store.open(tmp_path / "shiftbrief.db", clock())
-    yield s
-    s.close()
+def db(tmp_path: Path, clock: FakeClock) -> Iterator[Database]:
+    database = Database(tmp_path / "shiftbrief.db", clock())
+    yield database
+    database.close()
 
 
 @pytest.fixture
-def core(config: Config, store: Store, pack: Pack, clock: FakeClock, index: Index) -> Core:
-    return Core(config, store, pack, clock, {"local": LocalPlatform(config)}, index)
+def store(db: Database) -> Store:
+    """The same database file through a connection of the test's own, to check what is on record."""
+    from tests.records import records
+
+    return records(db.path)
+
+
+@pytest.fixture
+def core(config: Config, db: Database, pack: Pack, clock: FakeClock, index: Index) -> Core:
+    built = Core(config, db, pack, clock, {}, index)
+    built.platforms["local"] = LocalPlatform(built)
+    return built

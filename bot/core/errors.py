@@ -25,3 +25,11 @@ class PostFailed(CoreError):
 
 class PostStateUnknown(CoreError):
     """A platform cannot tell whether an interrupted post reached the channel."""
+
+
+class NotRecorded(CoreError):
+    """The database could not take the write in time; nothing was written and the person may try again."""
+
+
+class AlreadyHandled(CoreError):
+    """A platform's retry of an event whose work is already done: nothing more to do or say."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import Config
-from bot.core.platform import CardView
-from bot.store import Delivery
+from bot.core import CardView, Delivery
+
+if TYPE_CHECKING:
+    from bot.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -15,15 +16,16 @@ log = logging.getLogger(__name__)
 class LocalPlatform:
     name = "local"
 
-    def __init__(self, config: Config) -> None:
-        self.config = config
+    def __init__(self, core: Core) -> None:
+        self.core = core
 
     async def members(self, channel: str) -> list[tuple[str, str]]:
-        team = self.config.team_for_channel(channel)
+        """A local team's configured sergeants and members."""
+        team = self.core.team_for_channel(channel)
         if team is None:
             return []
         people = dict.fromkeys((*team.sergeants, *team.members))
-        return [(pid, self.config.display_name(pid)) for pid in people]
+        return [(pid, await self.core.name_of(pid)) for pid in people]
 
     async def post_card(self, view: CardView) -> dict[str, Any]:
         return {"local": view.delivery.id}

@@ -12,10 +12,9 @@ from urllib.parse import quote, unquote, urlsplit
 from aiohttp import web
 
 from bot.config import PERSON_ID
-from bot.core import Actor, Core, CoreError, Role
-from bot.core.platform import CardView
+from bot.core import AskResult, CardState, CardView, Command, Core, CoreError, Invocation, Role
+from bot.core.roles import Actor
 from bot.local.render import attr, inline, markdown
-from content.search import Answer
 from content.topics import TOPICS, topic_title
 
 log = logging.getLogger(__name__)
@@ -44,19 +43,22 @@ class Workspace:
         self.core = core
 
     # -- who is acting ------------------------------------------------------------------------
-    def actor(self, request: web.Request) -> Actor | None:
+    async def actor(self, request: web.Request) -> Actor | None:
         who = unquote(request.cookies.get(WHO, ""))
         if not who or not PERSON_ID.match(who):
             return None
-        return Actor(who, self.name_of(who))
+        return Actor(who, await self.core.name_of(who))
 
-    def require_actor(self, request: web.Request) -> Actor:
+    async def require_actor(self, request: web.Request) -> Actor:
         if not _same_origin(request):
             raise _Flash("That form came from another site, so it was ignored.")
-        actor = self.actor(request)
+        actor = await self.actor(request)
         if actor is None:
             raise _Flash("Choose who you are first.")
         return actor
+
+    def invocation(self, actor: Actor) -> Invocation:
+        return Invocation(actor, via="local")
 
     async def identity(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
@@ -68,21 +70,21 @@ class Workspace:
             if not NAME.match(typed):
                 return self.redirect("A name can use letters, spaces, dots, apostrophes and hyphens (up to 40).")
             chosen = "local:" + re.sub(r"[^a-z0-9]+", "-", typed.lower()).strip("-")
-            self.core.store.save_people([(chosen, typed)], self.core.now())
-        elif chosen not in self.core.config.known_people() and not LOCAL_ID.match(chosen):
+            try:
+                await self.core.save_name(chosen, typed)
+            except CoreError as exc:
+                return self.redirect(str(exc))
+        elif chosen not in self.core.known_people() and not LOCAL_ID.match(chosen):
             return self.redirect("Choose someone from the list, or type a name to join as an officer.")
-        response = self.redirect(f"You are now {self.name_of(chosen)}.")
+        response = self.redirect(f"You are now {await self.core.name_of(chosen)}.")
         response.set_cookie(WHO, quote(chosen, safe=""), httponly=True, samesite="Strict", path="/")
         return response
-
-    def name_of(self, person_id: str) -> str:
-        return self.core.config.people.get(person_id) or self.core.store.person_name(person_id) or person_id.split(":", 1)[1]
 
     # -- actions ------------------------------------------------------------------------------
     async def acknowledge(self, request: web.Request) -> web.StreamResponse:
         delivery_id = request.match_info["delivery"]
         try:
-            result = await self.core.acknowledge(self.require_actor(request), delivery_id, via="local")
+            result = await self.core.acknowledge(await self.require_actor(request), delivery_id, via="local")
         except (CoreError, _Flash) as exc:
             return self.redirect(str(exc))
         return self.redirect(result.message, anchor=delivery_id)
@@ -91,58 +93,47 @@ class Workspace:
         delivery_id = request.match_info["delivery"]
         form = await request.post()
         try:
-            actor = self.require_actor(request)
-            raw = str(form.get("choice", ""))
-            if not raw.isdigit():
-                raise _Flash("Choose one of the answers, then press Check my answer.")
-            result = await self.core.answer_check(actor, delivery_id, int(raw))
+            actor = await self.require_actor(request)
+            result = await self.core.answer_check(actor, delivery_id, str(form.get("choice", "")))
         except (CoreError, _Flash) as exc:
             return self.redirect(str(exc), anchor=delivery_id)
         return self.redirect(result.message, anchor=delivery_id)
 
     async def brief(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
-        topic = str(form.get("topic", "")) or None
+        topic = str(form.get("topic", ""))
+        command = Command("now", (topic,) if topic else (), team_id=request.match_info["team"])
         try:
-            view = await self.core.post_briefing(
-                self.require_actor(request), request.match_info["team"], topic=topic, reason="sergeant"
-            )
+            reply = await self.core.run(self.invocation(await self.require_actor(request)), command)
         except (CoreError, _Flash) as exc:
             return self.redirect(str(exc))
-        return self.redirect(f"Posted \u201c{view.card.title}\u201d to {view.team.name}.", anchor=view.delivery.id)
+        return self.redirect(reply.plain(), anchor=reply.posted.delivery.id if reply.posted else "")
 
     async def nudge(self, request: web.Request) -> web.StreamResponse:
+        command = Command("nudge", team_id=request.match_info["team"])
         try:
-            result = await self.core.nudge(self.require_actor(request), request.match_info["team"])
+            reply = await self.core.run(self.invocation(await self.require_actor(request)), command)
         except (CoreError, _Flash) as exc:
             return self.redirect(str(exc))
-        parts = [f"Nudged {len(result.nudged)}."]
-        if result.already:
-            parts.append(f"{len(result.already)} had already been nudged once, so were not nudged again.")
-        if result.failed:
-            parts.append(f"{len(result.failed)} could not be reached.")
-        return self.redirect(" ".join(parts))
+        return self.redirect(reply.plain())
 
     async def ask(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
         try:
-            actor = self.require_actor(request)
-            result = await self.core.ask(actor, str(form.get("question", "")), via="local")
+            actor = await self.require_actor(request)
+            reply = await self.core.run(self.invocation(actor), Command("ask", text=str(form.get("question", ""))))
         except (CoreError, _Flash) as exc:
             return self.redirect(str(exc), anchor="ask")
-        return await self.home(request, answer=(result.answer, result.question_id))
+        return await self.home(request, answer=reply.answer)
 
     async def feedback(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
         try:
-            actor = self.require_actor(request)
-            qid = request.match_info["qid"]
-            if not qid.isdigit():
-                raise _Flash("That is not a question on record.")
-            self.core.rate_answer(actor, int(qid), str(form.get("helpful")) == "yes")
+            actor = await self.require_actor(request)
+            message = await self.core.rate_answer(actor, request.match_info["qid"], str(form.get("helpful")) == "yes")
         except (CoreError, _Flash) as exc:
             return self.redirect(str(exc), anchor="ask")
-        return self.redirect("Thanks for the feedback.", anchor="ask")
+        return self.redirect(message, anchor="ask")
 
     def redirect(self, message: str, anchor: str = "") -> web.StreamResponse:
         response = web.Response(status=303, headers={"Location": "/" + (f"#{anchor}" if anchor else "")})
@@ -150,10 +141,10 @@ class Workspace:
         return response
 
     # -- the page -----------------------------------------------------------------------------
-    async def home(self, request: web.Request, answer: tuple[Answer, int] | None = None) -> web.StreamResponse:
-        actor = self.actor(request)
+    async def home(self, request: web.Request, answer: AskResult | None = None) -> web.StreamResponse:
+        actor = await self.actor(request)
         flash = unquote(request.cookies.get(FLASH, ""))
-        parts = [self.header(actor)]
+        parts = [await self.header(actor)]
         if flash:
             parts.append(f'<p class="flash" role="status" id="flash" tabindex="-1">{escape(flash)}</p>')
         else:
@@ -164,11 +155,12 @@ class Workspace:
             parts.append(self.ask_section(answer))
             role = self.core.role(actor)
             if role is Role.OFFICER:
-                parts.append(self.record_section(actor))
-            for team in self.core.config.teams:
-                parts.append(self.team_section(actor, team.id))
+                parts.append(await self.record_section(actor))
+            for team in self.core.teams():
+                parts.append(await self.team_section(actor, team.id))
             if role is not Role.OFFICER:
-                parts.append(self.stats_section(actor))
+                parts.append(await self.stats_section(actor))
+            parts.append(self.help_section())
         body = "\n".join(parts)
         response = web.Response(text=_document(body), content_type="text/html", charset="utf-8")
         response.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'self'; script-src 'self'"
@@ -178,14 +170,14 @@ class Workspace:
             response.del_cookie(FLASH, path="/")
         return response
 
-    def header(self, actor: Actor | None) -> str:
+    async def header(self, actor: Actor | None) -> str:
         options = []
-        for pid in self.core.config.known_people():
+        for pid in self.core.known_people():
             role = self.core.role(Actor(pid)).value
             selected = " selected" if actor and actor.id == pid else ""
-            options.append(f'<option value="{attr(pid)}"{selected}>{escape(self.name_of(pid))} ({role})</option>')
+            options.append(f'<option value="{attr(pid)}"{selected}>{escape(await self.core.name_of(pid))} ({role})</option>')
         current = (
-            f"You are <strong>{escape(self.name_of(actor.id))}</strong> ({self.core.role(actor).value})."
+            f"You are <strong>{escape(actor.name)}</strong> ({self.core.role(actor).value})."
             if actor
             else "Choose who you are to begin."
         )
@@ -210,10 +202,10 @@ class Workspace:
   then an officer to acknowledge it and answer its check question. Anyone can ask a question.</p>
 </section>"""
 
-    def ask_section(self, answer: tuple[Answer, int] | None) -> str:
+    def ask_section(self, asked: AskResult | None) -> str:
         result = ""
-        if answer is not None:
-            found, qid = answer
+        if asked is not None:
+            found, qid = asked.answer, asked.question_id
             if found.answered and found.card is not None:
                 card = found.card
                 sources = "".join(
@@ -238,8 +230,7 @@ class Workspace:
   <article class="answer unknown" tabindex="-1" id="answer">
     <h3>I don't know</h3>
     <p class="asked">You asked: \u201c{escape(found.query)}\u201d</p>
-    <p>I can only answer from the training cards, and none of them answers that. I have passed your
-    question to the coordinators so the content can be improved.</p>
+    <p>{escape(asked.message)}</p>
   </article>"""
         return f"""
 <section id="ask" aria-labelledby="ask-h">
@@ -251,25 +242,22 @@ class Workspace:
   </form>{result}
 </section>"""
 
-    def record_section(self, actor: Actor) -> str:
-        rows = self.core.my_record(actor)
-        acked = sum(e.acknowledged for e in rows)
-        answered = sum(e.answered for e in rows)
-        correct = sum(e.correct for e in rows)
-        nudges = self.core.store.nudges_for(actor.id, limit=3)
+    async def record_section(self, actor: Actor) -> str:
+        totals = await self.core.my_totals(actor)
+        nudges = await self.core.nudges_for(actor, limit=3)
         nudge_html = "".join(
-            f"<li>{'Reminder' if kind == 'reminder' else 'Nudge'} about briefing {escape(d)}"
-            f"{' from ' + escape(self.name_of(by)) if by else ''}</li>"
-            for d, kind, _at, by in nudges
+            f"<li>{'Reminder' if n.nudge.kind == 'reminder' else 'Nudge'} about \u201c{escape(n.card_title)}\u201d"
+            f"{' from ' + escape(n.by_name) if n.by_name else ''}</li>"
+            for n in nudges
         )
         return f"""
 <section aria-labelledby="me-h">
   <h2 id="me-h">My record</h2>
-  <p>Cards delivered to you: {len(rows)}. Acknowledged: {acked}. Check questions answered: {answered}, right: {correct}.</p>
+  <p>{escape(totals.message)}</p>
   {f'<ul class="nudges">{nudge_html}</ul>' if nudge_html else ''}
 </section>"""
 
-    def team_section(self, actor: Actor, team_id: str) -> str:
+    async def team_section(self, actor: Actor, team_id: str) -> str:
         team = self.core.team(team_id)
         leads = team in self.core.teams_led_by(actor)
         tools = ""
@@ -277,7 +265,7 @@ class Workspace:
             topics = "".join(f'<option value="{attr(t)}">{escape(title)}</option>' for t, title in TOPICS.items())
             pending = ""
             try:
-                result = self.core.pending(actor, team.id)
+                result = await self.core.pending(actor, team.id)
                 names = "".join(f"<li>{escape(name)}</li>" for _pid, name in result.not_acknowledged)
                 pending = (
                     f"<h4>Not yet acknowledged \u201c{escape(result.card.title)}\u201d</h4>"
@@ -296,9 +284,9 @@ class Workspace:
     </form>
     {pending}
   </div>"""
-        cards = "".join(self.card_html(actor, v) for v in self.core.recent(team.id, limit=5)) or (
-            "<p>No briefings yet.</p>"
-        )
+        views = await self.core.recent(team.id, limit=5)
+        states = await self.core.card_states(actor, [v.delivery.id for v in views])
+        cards = "".join(self.card_html(v, states[v.delivery.id]) for v in views) or "<p>No briefings yet.</p>"
         return f"""
 <section class="team" aria-labelledby="team-{attr(team.id)}">
   <h2 id="team-{attr(team.id)}">{escape(team.name)} <span class="channel">{escape(team.channel)}</span></h2>
@@ -306,17 +294,16 @@ class Workspace:
   {cards}
 </section>"""
 
-    def card_html(self, actor: Actor, view: CardView) -> str:
+    def card_html(self, view: CardView, state: CardState) -> str:
         card, delivery = view.card, view.delivery
         did = attr(delivery.id)
-        if self.core.store.has_acknowledged(delivery.id, actor.id):
+        if state.acknowledged:
             ack = '<p class="done">You have acknowledged this card.</p>'
         else:
             ack = f"""<form method="post" action="/deliveries/{did}/acknowledge">
       <button type="submit" class="primary">Acknowledge</button></form>"""
-        answered = self.core.store.answer_of(delivery.id, actor.id)
-        if answered is not None:
-            choice, correct = answered
+        if state.choice is not None:
+            choice, correct = state.choice, state.correct
             check = (
                 f'<p class="done">Your answer: \u201c{escape(card.check.options[choice - 1])}\u201d \u2014 '
                 f"{'right' if correct else 'not quite'}. {escape(card.check.explanation)}</p>"
@@ -332,7 +319,7 @@ class Workspace:
       <button type="submit">Check my answer</button></form>"""
         myth = f'<p class="myth"><strong>Myth:</strong> {inline(card.myth)}</p>' if card.myth else ""
         source = card.sources[0]
-        posted = delivery.posted_at.astimezone(self.core.config.timezone) if delivery.posted_at else None
+        posted = delivery.posted_at.astimezone(self.core.timezone) if delivery.posted_at else None
         when = posted.strftime("%a %d %b %H:%M") if posted else ""
         return f"""
   <article class="card" id="{did}" aria-labelledby="{did}-h" tabindex="-1">
@@ -348,9 +335,9 @@ class Workspace:
     {check}
   </article>"""
 
-    def stats_section(self, actor: Actor) -> str:
+    async def stats_section(self, actor: Actor) -> str:
         try:
-            rows = self.core.stats(actor, by="team")
+            rows = await self.core.stats(actor, by="team")
         except CoreError as exc:
             return f"<section><h2>Progress</h2><p>{escape(str(exc))}</p></section>"
         body = "".join(
@@ -364,7 +351,21 @@ class Workspace:
   <table><thead><tr><th scope="col">Team</th><th scope="col">Cards posted</th>
   <th scope="col">Acknowledged</th><th scope="col">Check answers right</th></tr></thead>
   <tbody>{body or '<tr><td colspan="4">Nothing posted yet.</td></tr>'}</tbody></table>
-  {weekly_chart(self.core.stats(actor, by="week")[-12:])}
+  {weekly_chart((await self.core.stats(actor, by="week"))[-12:])}
+</section>"""
+
+    def help_section(self) -> str:
+        """What shiftbrief does in a team's chat, from the same command table as Slack and Teams."""
+        reply = self.core.help()
+        items = "".join(
+            f"<li><code>{escape(h.usage)}</code>: {escape(h.what)} ({escape(h.who)})</li>" for h in reply.help
+        )
+        return f"""
+<section aria-labelledby="help-h">
+  <details><summary id="help-h">What shiftbrief can do in Slack and Teams</summary>
+  <p>In Slack type <code>/brief</code> and a command; in Teams mention shiftbrief, then the command.</p>
+  <ul>{items}</ul>
+  <p>{escape(reply.footer)}</p></details>
 </section>"""
 
 

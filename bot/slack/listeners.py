@@ -1,8 +1,10 @@
 """Bolt listeners: button clicks, /brief, direct messages, @mentions and App Home, each `ack()` first.
 
 With bolt's default (`process_before_response=False`) the HTTP response goes back as soon as `ack()`
-is called and the rest of the listener runs after it, so Web API retries (429) never hold up the
-three-second acknowledgement Slack requires.
+is called and the rest of the listener runs after it, so neither the database nor Web API retries
+(429) hold up the three-second acknowledgement Slack requires. bolt does not de-duplicate Slack's
+retries: each request's retry key goes to the core, which commits it in the same transaction as the
+work it guards, so a retry of handled work is dropped and a retry of failed work is let through.
 """
 
 from __future__ import annotations
@@ -14,13 +16,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
-from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot.core import Actor, Core, CoreError, InvalidInput
-from bot.slack.commands import COMMAND, ROUTES, BriefCommands, usage_lines
+from bot.core import Actor, AlreadyHandled, Command, Core, CoreError, Invocation, Reply, parse
 from bot.slack.platform import PREFIX, SlackPlatform
-from bot.slack.render import ACKNOWLEDGE, CHECK_PREFIX, HELPFUL, NOT_HELPFUL, answer_message, home_view
+from bot.slack.render import ACKNOWLEDGE, CHECK_PREFIX, HELPFUL, NOT_HELPFUL, home_view
+from bot.slack.reply import COMMAND, render_reply, usage_lines
 
 log = logging.getLogger(__name__)
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -39,21 +40,19 @@ def retry_key(body: dict[str, Any]) -> str | None:
         text = hashlib.sha256(str(body.get("text") or "").encode()).hexdigest()[:16]
         return f"slack:command:{user}:{body.get('channel_id', '')}:{trigger}:{text}"
     if body.get("type") == "block_actions":
-        user = (body.get("user") or {}).get("id")
-        action = (body.get("actions") or [{}])[0]
+        user = body.get("user")
+        actions = body.get("actions")
+        action = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
+        user_id = user.get("id") if isinstance(user, dict) else None
         action_ts, trigger = action.get("action_ts"), body.get("trigger_id")
-        if not user or not (action_ts or trigger):
+        if not user_id or not (action_ts or trigger):
             return None
-        return f"slack:action:{user}:{action_ts or ''}:{action.get('action_id', '')}:{trigger or ''}"
+        return f"slack:action:{user_id}:{action_ts or ''}:{action.get('action_id', '')}:{trigger or ''}"
     return None
 
 
-def as_command(text: str) -> str | None:
-    """The `/brief` words when a message's first word is `brief` (or `/brief`), after any @mention; else None."""
-    words = MENTION.sub(" ", text).split()
-    if not words or words[0].lower() not in ("brief", COMMAND):
-        return None
-    return " ".join(words[1:])
+def without_mentions(text: str) -> str:
+    return " ".join(MENTION.sub(" ", text).split())
 
 
 class Listeners:
@@ -62,7 +61,6 @@ class Listeners:
     def __init__(self, core: Core, platform: SlackPlatform) -> None:
         self.core = core
         self.platform = platform
-        self.commands = BriefCommands(core)
 
     async def actor(self, user_id: str) -> Actor:
         return Actor.person(PREFIX + user_id, await self.platform.display_name(user_id))
@@ -76,131 +74,122 @@ class Listeners:
                 raise
             await self.platform.send_direct(PREFIX + user, text)
 
-    # -- middleware ---------------------------------------------------------------------------
-    async def once(self, body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002 (bolt's name)
-        """Answer a retried request (same event_id, or same trigger) with 200 and do nothing more."""
-        key = retry_key(body)
-        if key is not None and not self.core.store.first_time(key, self.core.now()):
-            log.info("ignoring a repeat of %s", key)
-            return BoltResponse(status=200, body="")
-        await next()
-        return None
-
     # -- the card's buttons ---------------------------------------------------------------------
     async def acknowledge(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        async def record(actor: Actor) -> str:
-            return (await self.core.acknowledge(actor, str(action.get("value", "")), via="slack")).message
+        async def record(actor: Actor, key: str | None) -> str:
+            return (await self.core.acknowledge(actor, str(action.get("value", "")), "slack", key)).message
 
         await self._button(ack, body, record)
 
     async def check(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         delivery_id, _sep, choice = str(action.get("value", "")).rpartition(":")
 
-        async def record(actor: Actor) -> str:
-            if not choice.isdigit():
-                raise InvalidInput("That button does not belong to a shiftbrief card.")
-            return (await self.core.answer_check(actor, delivery_id, int(choice))).message
+        async def record(actor: Actor, key: str | None) -> str:
+            return (await self.core.answer_check(actor, delivery_id, choice, key)).message
 
         await self._button(ack, body, record)
 
-    async def _button(self, ack: Any, body: dict[str, Any], record: Callable[[Actor], Awaitable[str]]) -> None:
+    async def rate(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        helpful = action.get("action_id") == HELPFUL
+
+        async def record(actor: Actor, _key: str | None) -> str:
+            return await self.core.rate_answer(actor, str(action.get("value", "")), helpful)
+
+        await self._button(ack, body, record)
+
+    async def _button(
+        self, ack: Any, body: dict[str, Any], record: Callable[[Actor, str | None], Awaitable[str]]
+    ) -> None:
         """ack() first, then the core call; its message, or the refusal, goes privately to whoever clicked."""
         await ack()
-        user, channel = body["user"]["id"], _channel_of(body)
+        user = body.get("user")
+        user_id = user.get("id") if isinstance(user, dict) else None
+        if not isinstance(user_id, str) or not user_id:
+            log.warning("ignored a Slack click with no user")
+            return
+        channel = _channel_of(body)
         try:
-            text = await record(await self.actor(user))
+            text = await record(await self.actor(user_id), retry_key(body))
+        except AlreadyHandled:
+            log.info("ignoring a repeat of %s", retry_key(body))
+            return
         except CoreError as exc:
             text = str(exc)
-        await self.tell(channel, user, text)
+        await self.tell(channel, user_id, text)
 
-    async def rate(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        user, channel = body["user"]["id"], _channel_of(body)
-        value = str(action.get("value", ""))
-        helpful = action.get("action_id") == HELPFUL
+    # -- commands -------------------------------------------------------------------------------
+    async def run(self, invocation: Invocation, command: Command) -> Reply | None:
+        """The core's reply, its refusal as a reply, or None for a retry already handled."""
         try:
-            if not value.isdigit():
-                raise InvalidInput("That button does not belong to a shiftbrief answer.")
-            saved = self.core.rate_answer(await self.actor(user), int(value), helpful)
+            return await self.core.run(invocation, command)
+        except AlreadyHandled:
+            log.info("ignoring a repeat of %s", invocation.event_key)
+            return None
         except CoreError as exc:
-            await self.tell(channel, user, str(exc))
-            return
-        text = (
-            "Thanks for the feedback."
-            if saved
-            else "Only the person who asked can rate that answer (or it is no longer on record)."
-        )
-        await self.tell(channel, user, text)
+            return Reply(str(exc))
 
-    # -- /brief -------------------------------------------------------------------------------
-    async def brief(self, ack: Any, command: dict[str, Any]) -> None:
-        text = str(command.get("text") or "")
-        words = text.split()
-        if not words or words[0].lower() not in ROUTES or words[0].lower() == "help":
-            reply = self.commands.help(words[0] if words and words[0].lower() != "help" else None)
-            await ack(text=reply.text)  # no work to do: answer in the acknowledgement itself
+    async def brief(self, ack: Any, command: dict[str, Any], body: dict[str, Any]) -> None:
+        """`/brief …`: help is answered in the acknowledgement itself; other commands after it, privately."""
+        parsed = parse(str(command.get("text") or ""), explicit=True)
+        if parsed.name in ("help", "unknown"):
+            text, _blocks = render_reply(self.core.help(unknown=parsed.args[0] if parsed.args else None))
+            await ack(text=text)
             return
         await ack()
         user, channel = command["user_id"], command["channel_id"]
-        reply = await self.commands.run(await self.actor(user), PREFIX + channel, text)
-        await self.tell(channel, user, reply.text, reply.blocks or None)
+        invocation = Invocation(await self.actor(user), "slack", PREFIX + channel, True, retry_key(body))
+        reply = await self.run(invocation, parsed)
+        if reply is not None:
+            await self.tell(channel, user, *render_reply(reply))
 
-    async def typed_brief(self, user: str, channel: str, text: str, *, direct: bool) -> None:
-        """`brief …` typed to the bot: the same command as `/brief …`, with the same reply. In a channel the
-        reply is private to the person; in a direct message it is an ordinary reply (it is private already)."""
-        reply = await self.commands.run(await self.actor(user), PREFIX + channel, text)
-        if direct:
-            await self.platform.post_text(PREFIX + channel, reply.text, reply.blocks or None)
+    async def typed(self, user: str, channel: str, text: str, key: str | None, *, direct: bool,
+                    thread_ts: str | None = None) -> None:
+        """A message to the bot: `brief …` (or a short command alone) is the same as `/brief …`; anything
+        else is a question. In a channel a command's reply is private and an answer goes in the thread;
+        in a direct message both are ordinary replies (it is private already)."""
+        parsed = parse(text, explicit=False)
+        invocation = Invocation(await self.actor(user), "slack", None if direct else PREFIX + channel, True, key)
+        reply = await self.run(invocation, parsed)
+        if reply is None:
+            return
+        message, blocks = render_reply(reply)
+        if direct or parsed.name == "ask":
+            await self.platform.post_text(PREFIX + channel, message, blocks or None, thread_ts=thread_ts)
         else:
-            await self.tell(channel, user, reply.text, reply.blocks or None)
+            await self.tell(channel, user, message, blocks or None)
 
-    # -- questions ----------------------------------------------------------------------------
-    async def direct_message(self, event: dict[str, Any]) -> None:
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+    # -- messages -------------------------------------------------------------------------------
+    async def direct_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return
-        text = str(event.get("text") or "")
-        command = as_command(text)
-        if command is not None:
-            await self.typed_brief(event["user"], event["channel"], command, direct=True)
-            return
-        await self.answer(event["user"], event["channel"], text, None)
+        await self.typed(event["user"], event["channel"], str(event.get("text") or ""), retry_key(body), direct=True)
 
-    async def mention(self, event: dict[str, Any]) -> None:
+    async def mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("bot_id") or not event.get("user"):
             return
-        command = as_command(str(event.get("text") or ""))
-        if command is not None:
-            await self.typed_brief(event["user"], event["channel"], command, direct=False)
-            return
-        question = MENTION.sub(" ", str(event.get("text") or ""))
-        await self.answer(event["user"], event["channel"], question, event.get("thread_ts") or event.get("ts"))
-
-    async def answer(self, user: str, channel: str, question: str, thread_ts: str | None) -> None:
-        try:
-            result = await self.core.ask(await self.actor(user), question, via="slack")
-        except CoreError as exc:
-            await self.platform.post_text(PREFIX + channel, str(exc), thread_ts=thread_ts)
-            return
-        text, blocks = answer_message(result.answer, result.question_id)
-        await self.platform.post_text(PREFIX + channel, text, blocks, thread_ts=thread_ts)
+        text = without_mentions(str(event.get("text") or ""))
+        await self.typed(event["user"], event["channel"], text, retry_key(body), direct=False,
+                         thread_ts=event.get("thread_ts") or event.get("ts"))
 
     # -- App Home -----------------------------------------------------------------------------
     async def home(self, event: dict[str, Any]) -> None:
         if event.get("tab") != "home" or not event.get("user"):
             return
         actor = await self.actor(event["user"])
-        record = self.core.my_record(actor)
-        titles = {c.id: c.title for c in self.core.pack.cards}
+        record = await self.core.my_record(actor)
+        titles = {e.card_id: self.core.card_title(e.card_id) for e in record}
         try:
-            team_rows: list[dict[str, Any]] | None = self.core.stats(actor, by="team")
+            team_rows: list[dict[str, Any]] | None = await self.core.stats(actor, by="team")
         except CoreError:  # officers: the core keeps team figures to sergeants and coordinators
             team_rows = None
-        view = home_view(actor.name, record, titles, team_rows, usage_lines())
+        view = home_view(actor.name, record, titles, team_rows, usage_lines(self.core.help()))
         await self.platform.client.views_publish(user_id=event["user"], view=view)
 
 
 def _channel_of(body: dict[str, Any]) -> str:
-    return str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
+    channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
+    container = body.get("container") if isinstance(body.get("container"), dict) else {}
+    return str((channel or {}).get("id") or (container or {}).get("channel_id") or "")
 
 
 async def _log_error(error: Exception, body: dict[str, Any]) -> None:
@@ -208,9 +197,8 @@ async def _log_error(error: Exception, body: dict[str, Any]) -> None:
 
 
 def register(bolt: AsyncApp, core: Core, platform: SlackPlatform) -> Listeners:
-    """Attach every listener and the retry de-duplication middleware to `bolt`."""
+    """Attach every listener to `bolt`."""
     listeners = Listeners(core, platform)
-    bolt.middleware(listeners.once)
     bolt.action(ACKNOWLEDGE)(listeners.acknowledge)
     bolt.action(re.compile(rf"^{CHECK_PREFIX}\d$"))(listeners.check)
     bolt.action(HELPFUL)(listeners.rate)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.commands import COMMAND
+from bot.core import COMMANDS
+from bot.slack.reply import COMMAND
 
 # Each scope, and why the bot needs it (docs/slack.md repeats this for the admin).
 BOT_SCOPES: dict[str, str] = {
@@ -39,8 +40,8 @@ def build_manifest(name: str = "shiftbrief") -> dict[str, Any]:
             "slash_commands": [
                 {
                     "command": COMMAND,
-                    "description": "Briefings: now [topic], status, nudge, stats [team], me, ask <question>, help",
-                    "usage_hint": "now [topic] | status | nudge | stats [team] | me | ask <question> | help",
+                    "description": "Briefings: " + ", ".join(spec.usage for spec in COMMANDS.values()),
+                    "usage_hint": " | ".join(spec.usage for spec in COMMANDS.values()),
                     "should_escape": False,
                 }
             ],

@@ -14,10 +14,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core import Delivery
 from bot.core.errors import PostFailed
 from bot.core.platform import CardView
 from bot.slack.render import CARD_EVENT, card_blocks, card_metadata, card_text, clip
-from bot.store import Delivery
 
 log = logging.getLogger(__name__)
 Monotonic = Callable[[], float]

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from bot.core import Engagement
 from bot.core.platform import CardView
-from bot.store import Engagement
+from content.body import (
+    Block,
+    Bold,
+    BulletList,
+    Italic,
+    Link,
+    NumberedList,
+    Paragraph,
+    Span,
+    Text,
+    inline_text,
+    parse_body,
+    parse_inline,
+)
 from content.model import Card, Source
 from content.search import Answer
 from content.topics import topic_title
@@ -29,11 +43,6 @@ HELPFUL = "answer_helpful"
 NOT_HELPFUL = "answer_not_helpful"
 CARD_EVENT = "shiftbrief_card"
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_STAR_ITALIC = re.compile(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?![*\w])")
-_BULLET = re.compile(r"^\s*[-*] ", re.MULTILINE)
-_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
-
 
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, with an ellipsis when cut."""
@@ -47,30 +56,51 @@ def escape(text: str) -> str:
 
 
 def mrkdwn(markdown: str) -> str:
-    """The card Markdown subset (paragraphs, bullets, **bold**, *italic*, links) as Slack mrkdwn."""
-    links: list[str] = []
+    """Card Markdown as Slack mrkdwn: paragraphs, `\u2022` bullets and numbered items on their own lines,
+    *bold*, _italic_ and <address|links>; Slack's control characters escaped in the text."""
+    return "\n\n".join(block_mrkdwn(block) for block in parse_body(markdown).blocks)
 
-    def keep_link(match: re.Match[str]) -> str:
-        links.append(f"<{match.group(2)}|{escape(match.group(1)).replace('|', '/')}>")
-        return f"\x01{len(links) - 1}\x01"
 
-    text = _LINK.sub(keep_link, markdown)
-    text = escape(text)
-    text = _BOLD.sub(lambda m: f"\x02{m.group(1)}\x02", text)
-    text = _STAR_ITALIC.sub(lambda m: f"_{m.group(1)}_", text)
-    text = text.replace("\x02", "*")
-    text = _BULLET.sub("\u2022 ", text)
-    return re.sub("\x01(\\d+)\x01", lambda m: links[int(m.group(1))], text)
+def block_mrkdwn(block: Block) -> str:
+    match block:
+        case Paragraph(spans):
+            return spans_mrkdwn(spans)
+        case BulletList(items):
+            return "\n".join(f"\u2022 {spans_mrkdwn(item)}" for item in items)
+        case NumberedList():
+            return "\n".join(f"{number}. {spans_mrkdwn(item)}" for number, item in block.numbered())
+
+
+def spans_mrkdwn(spans: Iterable[Span]) -> str:
+    return "".join(_span_mrkdwn(span) for span in spans)
+
+
+def _span_mrkdwn(span: Span) -> str:
+    match span:
+        case Text(text):
+            return escape(text)
+        case Bold(children):
+            return f"*{spans_mrkdwn(children)}*"
+        case Italic(children):
+            return f"_{spans_mrkdwn(children)}_"
+        case Link(children, url):
+            return link(url, inline_text(children))
+
+
+def link(url: str, words: str) -> str:
+    """A Slack link: the address with its control characters escaped, the words as plain text."""
+    return f"<{escape(url).replace('|', '%7C')}|{escape(words).replace('|', '/')}>"
 
 
 def plain_text(markdown: str) -> str:
     """The card Markdown as plain text for `text` fallbacks (notifications, screen readers): no `**`, no
-    `*`, links as "words (address)", bullets as bullets; Slack's control characters escaped."""
-    text = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", markdown)
-    text = _BOLD.sub(lambda m: m.group(1), text)
-    text = _STAR_ITALIC.sub(lambda m: m.group(1), text)
-    text = _BULLET.sub("\u2022 ", text)
-    return escape(re.sub(r"\n\s*\n", "\n", text).strip())
+    `*`, links as "words (address)", bullets as bullets, one block a line; Slack's control characters
+    escaped."""
+    return escape(_plain(markdown))
+
+
+def _plain(markdown: str) -> str:
+    return "\n".join(block.plain_text() for block in parse_body(markdown).blocks)
 
 
 def sentence(text: str) -> str:
@@ -92,10 +122,11 @@ def context(text: str) -> dict[str, Any]:
 
 
 def sections(markdown: str) -> list[dict[str, Any]]:
-    """A body as one or more sections, split between paragraphs so none passes 3000 characters."""
+    """A body as one or more sections, split between blocks (never inside a list) so none passes 3000
+    characters."""
     blocks: list[dict[str, Any]] = []
     current = ""
-    for paragraph in re.split(r"\n\s*\n", mrkdwn(markdown).strip()):
+    for paragraph in (block_mrkdwn(block) for block in parse_body(markdown).blocks):
         candidate = f"{current}\n\n{paragraph}" if current else paragraph
         if len(candidate) <= MAX_SECTION:
             current = candidate
@@ -115,7 +146,7 @@ def citation(source: Source) -> str:
 
 def source_line(card: Card) -> str:
     source = card.sources[0]
-    return f"Source: {escape(citation(source))} <{source.url}|link>"
+    return f"Source: {escape(citation(source))} {link(source.url, 'link')}"
 
 
 # -- the card ----------------------------------------------------------------------------------
@@ -127,7 +158,7 @@ def card_blocks(view: CardView) -> list[dict[str, Any]]:
         context(f"{escape(topic_title(card.topic))} \u00b7 briefing for {escape(view.team.name)}"),
     ]
     if card.myth:
-        head.append(section(f"*Myth:* {mrkdwn(card.myth)}"))
+        head.append(section(f"*Myth:* {spans_mrkdwn(parse_inline(card.myth))}"))
     body = sections(card.body)
     tail: list[dict[str, Any]] = [
         section(f"*Say to the public:* {escape(card.say_to_public)}"),
@@ -174,9 +205,14 @@ def check_blocks(card: Card, delivery_id: str) -> list[dict[str, Any]]:
 
 def card_text(view: CardView) -> str:
     """The notification and screen-reader fallback: what the card is and what to do."""
-    lead = view.card.myth or view.card.body.strip().split("\n", 1)[0]
+    card = view.card
+    if card.myth:
+        lead = inline_text(parse_inline(card.myth))
+    else:
+        lead = card.parsed_body.blocks[0].plain_text() if card.parsed_body.blocks else ""
+    # Made a sentence before escaping: "&gt;" ends in ";", which `sentence` would take off.
     return clip(
-        f"Briefing: {sentence(escape(view.card.title))} {sentence(plain_text(lead))} "
+        f"Briefing: {escape(sentence(card.title))} {escape(sentence(lead))} "
         f"Press Acknowledge once you have read it. {view.progress}.",
         MAX_TEXT,
     )
@@ -219,7 +255,8 @@ def answer_message(answer: Answer, question_id: int) -> tuple[str, list[dict[str
     ]
     source = card.sources[0]
     tail = f"\nSource: {escape(citation(source))} {source.url}"
-    text = clip(f"{sentence(escape(card.title))}\n{sentence(plain_text(card.body))}", MAX_TEXT - len(tail)) + tail
+    text = f"{escape(sentence(card.title))}\n{escape(sentence(_plain(card.body)))}"
+    text = clip(text, MAX_TEXT - len(tail)) + tail
     return text, blocks
 
 

@@ -140,7 +140,7 @@ def attach(web_app: web.Application, core: Core, settings: Settings, notes: list
     """Wire Slack into the shared server if the Slack platform is configured; say how in `notes`."""
     platform = core.platforms.get("slack")
     if isinstance(platform, UnconfiguredSlack):
-        teams = [t.id for t in core.config.teams if t.channel.startswith("slack:")]
+        teams = [t.id for t in core.teams() if t.channel.startswith("slack:")]
         if teams:
             notes.append(f"Slack is off: {platform.missing}; teams with Slack channels ({', '.join(teams)}) "
                          "cannot be posted to")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from bot.config import Settings
+from bot.core import Delivery
 from bot.core.errors import PostFailed
 from bot.core.platform import CardView
-from bot.store import Delivery
 
 
 def missing_variables(settings: Settings) -> str:

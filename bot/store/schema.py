@@ -93,6 +93,14 @@ MIGRATIONS: list[str] = [
             at TEXT NOT NULL
         );
     """,
+    # 2: one occurrence key for scheduled nudges, shared with the scheduler (scheduler.occurrence):
+    # `nudge|<team>|<UTC ISO start>` instead of `<team>|<local ISO start>`. Shift starts are whole minutes.
+    """
+        UPDATE deliveries
+        SET occurrence = 'nudge|' || team_id || '|' || substr(shift_start, 1, 19) || '+00:00'
+        WHERE reason = 'scheduled' AND shift_start IS NOT NULL AND occurrence IS NOT NULL
+          AND occurrence NOT LIKE 'nudge|%' AND occurrence NOT LIKE 'demo|%'
+    """,
 ]
 
 

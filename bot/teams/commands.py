@@ -1,40 +1,17 @@
-"""What a Teams message asks for: one of the bot's commands, or a question. No botbuilder here."""
+"""The words a person typed in Teams, without the @mention and markup; and a core `Reply` as Teams
+markdown. The commands themselves are the core's (bot.core.commands). No botbuilder here."""
 
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+
+from bot.core import Reply
 
 _AT = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
-
-
-@dataclass(frozen=True)
-class Command:
-    name: str  # one of COMMANDS, or "ask" for a question
-    argument: str = ""
-
-
-@dataclass(frozen=True)
-class Usage:
-    name: str
-    words: str
-    who: str
-    what: str
-
-
-# One table, so `help` lists exactly what the bot accepts.
-COMMANDS: tuple[Usage, ...] = (
-    Usage("brief", "brief now [topic]", "sergeants, coordinators", "post a briefing card to the team now"),
-    Usage("status", "status", "sergeants, coordinators", "who has not acknowledged the latest card"),
-    Usage("nudge", "nudge", "sergeants, coordinators", "remind them privately, once each"),
-    Usage("stats", "stats [team id]", "sergeants, coordinators",
-          "acknowledgement and understanding: by topic in a channel; in a personal chat by team, or a team by officer"),
-    Usage("me", "me", "everyone", "your own record (in a personal chat)"),
-    Usage("help", "help", "everyone", "this list"),
-)
-_SINGLE = {"status", "nudge", "stats", "me", "help"}
+PREFIX = "brief "
+"""Typed before a command in Teams (`brief status`); the short ones also work alone (`status`)."""
 
 
 def clean_text(text: str | None, mention_texts: list[str] | None = None) -> str:
@@ -47,21 +24,21 @@ def clean_text(text: str | None, mention_texts: list[str] | None = None) -> str:
     return " ".join(html.unescape(raw).replace("\u00a0", " ").split())
 
 
-def parse(text: str) -> Command:
-    """`brief now [topic]`, a one-word command, or else a question."""
-    words = text.split()
-    lowered = [w.lower() for w in words]
-    if lowered[:2] == ["brief", "now"]:
-        return Command("brief", "-".join(lowered[2:]))  # "fifteen minutes" is the topic fifteen-minutes
-    if len(lowered) == 2 and lowered[0] == "stats":
-        return Command("stats", words[1].strip("`"))  # a team id, as in shiftbrief.toml
-    if len(lowered) == 1 and lowered[0].strip("!.?/") in _SINGLE:
-        return Command(lowered[0].strip("!.?/"))
-    return Command("ask", text)
+def escape(text: str) -> str:
+    """Plain text for a Teams markdown message: shown as typed, never as HTML or an @mention."""
+    return html.escape(text, quote=False)
 
 
-def help_text(in_channel: bool) -> str:
-    lines = ["Here is what I can do" + (" (mention me first in a channel):" if in_channel else ":")]
-    lines.extend(f"- **{u.words}**: {u.what} ({u.who})" for u in COMMANDS)
-    lines.append("- Anything else is a question: I answer from the training cards and say where it comes from.")
+def render_text(reply: Reply, *, in_channel: bool) -> str:
+    """A reply as Teams markdown: the text, then a list (commands in bold, as they are typed)."""
+    lines = [escape(reply.text)] if reply.text else []
+    if reply.help and in_channel:
+        lines[-1:] = [lines[-1].rstrip(":") + " (mention me first in a channel):"] if lines else lines
+    lines += [f"- {escape(item)}" for item in reply.items]
+    lines += [f"- **{escape(('' if h.alone else PREFIX) + h.usage)}**: {escape(h.what)} ({escape(h.who)})"
+              for h in reply.help]
+    if reply.footer:
+        lines.append(escape(reply.footer))
+    if reply.answer is not None and not lines:
+        lines.append(escape(reply.answer.message))
     return "\n".join(lines)

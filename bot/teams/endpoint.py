@@ -8,8 +8,6 @@ HOST; elsewhere it is not served at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from types import SimpleNamespace
 
 import jwt
@@ -25,16 +23,14 @@ from botframework.connector.auth import AuthenticateRequestResult, Authenticatio
 
 from bot.config import ConfigError, Settings
 from bot.core import Core
-from bot.store import Store
 from bot.teams.auth import KeysUnavailable, SigningKeys, TokenValidator, Unauthenticated
 from bot.teams.bot import TeamsBot
 from bot.teams.credentials import CachedCredentialsFactory
-from bot.teams.platform import TeamsPlatform
+from bot.teams.platform import References, TeamsPlatform
 from bot.teams.throttle import Throttle
 
 log = logging.getLogger(__name__)
 PATH = "/api/messages"
-Clock = Callable[[], datetime]
 
 
 class TeamsEndpoint:
@@ -115,8 +111,8 @@ def build_adapter(settings: Settings) -> CloudAdapter:
     return CloudAdapter(ConfigurationBotFrameworkAuthentication(configuration, credentials_factory=credentials))
 
 
-def build_platform(settings: Settings, store: Store, clock: Clock, throttle: Throttle | None = None) -> TeamsPlatform:
-    return TeamsPlatform(build_adapter(settings), settings.microsoft_app_id, store, clock, throttle)
+def build_platform(settings: Settings, references: References, throttle: Throttle | None = None) -> TeamsPlatform:
+    return TeamsPlatform(build_adapter(settings), settings.microsoft_app_id, references, throttle)
 
 
 def add_routes(app: web.Application, core: Core, settings: Settings, platform: TeamsPlatform) -> str:

@@ -13,7 +13,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from bot.teams.commands import COMMANDS
+from bot.core import COMMANDS
+from bot.teams.commands import PREFIX
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 MANIFEST_SCHEMA = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
@@ -29,7 +30,10 @@ def is_app_id(value: str) -> bool:
 def manifest(app_id: str, version: str = "1.0.0") -> dict[str, Any]:
     if not is_app_id(app_id):
         raise ValueError(f"{app_id!r} is not a Microsoft App ID (a GUID such as 00000000-0000-0000-0000-000000000000)")
-    commands = [{"title": u.words.split(" [")[0], "description": u.what[:128]} for u in COMMANDS]
+    commands = [
+        {"title": ("" if spec.bare else PREFIX) + spec.usage.split(" [")[0].split(" <")[0], "description": spec.what[:128]}
+        for spec in COMMANDS.values()
+    ]
     return {
         "$schema": MANIFEST_SCHEMA,
         "manifestVersion": "1.17",

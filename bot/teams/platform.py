@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -25,9 +24,7 @@ from botbuilder.schema import (
 )
 from botframework.connector.aio import ConnectorClient
 
-from bot.core.errors import PostFailed, PostStateUnknown
-from bot.core.platform import CardView
-from bot.store import Delivery, Store
+from bot.core import CardView, Delivery, PostFailed, PostStateUnknown
 from bot.teams.card import CONTENT_TYPE, render_card
 from bot.teams.throttle import OverBudget, Throttle
 
@@ -35,7 +32,14 @@ log = logging.getLogger(__name__)
 CHANNEL_ID = "msteams"
 PREFIX = "teams:"
 PERSON_PREFIX = "teams:person:"
-Clock = Callable[[], datetime]
+
+
+class References(Protocol):
+    """Where conversation references are kept between requests (the core offers this)."""
+
+    async def reference(self, channel: str) -> dict[str, Any] | None: ...
+
+    async def save_reference(self, channel: str, reference: dict[str, Any]) -> None: ...
 
 
 def channel_key(conversation_id: str) -> str:
@@ -54,15 +58,13 @@ class TeamsPlatform:
         self,
         adapter: CloudAdapter,
         app_id: str | None,
-        store: Store,
-        clock: Clock,
+        references: References,
         throttle: Throttle | None = None,
         page_size: int = 200,
     ) -> None:
         self.adapter = adapter
         self.app_id = app_id or ""
-        self.store = store
-        self.clock = clock
+        self.references = references
         self.throttle = throttle or Throttle()
         self.page_size = page_size
         self._connectors: dict[str, ConnectorClient] = {}
@@ -106,8 +108,8 @@ class TeamsPlatform:
         self.in_background(send, f"send a reply in {conversation_id}")
 
     # -- references ---------------------------------------------------------------------------
-    def reference(self, channel: str) -> dict[str, Any]:
-        reference = self.store.reference(channel)
+    async def reference(self, channel: str) -> dict[str, Any]:
+        reference = await self.references.reference(channel)
         if reference is None or not reference.get("service_url"):
             raise PostFailed(
                 f"shiftbrief has not been added to the Microsoft Teams team of {channel} yet, so it cannot post there. "
@@ -116,16 +118,16 @@ class TeamsPlatform:
             )
         return reference
 
-    def remember_person(self, aad_object_id: str, user_id: str, name: str, service_url: str, tenant_id: str | None,
+    async def remember_person(self, aad_object_id: str, user_id: str, name: str, service_url: str, tenant_id: str | None,
                         bot: dict[str, str] | None, conversation_id: str | None = None) -> None:
         """Keep what a private message to this person needs: Teams user id, service URL, tenant, 1:1 chat id."""
         key = person_key(aad_object_id)
-        old = self.store.reference(key) or {}
+        old = await self.references.reference(key) or {}
         known_chat = old.get("conversation_id") if old.get("user_id") == user_id else None
         reference = {"user_id": user_id, "name": name, "service_url": service_url, "tenant_id": tenant_id, "bot": bot,
                      "conversation_id": conversation_id or known_chat}
         if old != reference:
-            self.store.save_reference(key, reference, self.clock())
+            await self.references.save_reference(key, reference)
 
     async def _connector(self, service_url: str) -> ConnectorClient:
         client = self._connectors.get(service_url)
@@ -150,7 +152,7 @@ class TeamsPlatform:
     # -- the Platform protocol ----------------------------------------------------------------
     async def members(self, channel: str) -> list[tuple[str, str]]:
         """The team's roster, page by page, as ('teams:<AAD object id>', name)."""
-        reference = self.reference(channel)
+        reference = await self.reference(channel)
         service_url = reference["service_url"]
         roster_id = reference.get("team_id") or reference["channel_id"]
         connector = await self._connector(service_url)
@@ -168,14 +170,14 @@ class TeamsPlatform:
                 if not aad:
                     continue  # bots and accounts without an Entra ID identity are not officers
                 people[PREFIX + aad] = member.name or aad
-                self.remember_person(aad, member.id, member.name or aad, service_url, reference.get("tenant_id"), reference.get("bot"))
+                await self.remember_person(aad, member.id, member.name or aad, service_url, reference.get("tenant_id"), reference.get("bot"))
             token = result.continuation_token
             if not token:
                 break
         return list(people.items())
 
     async def post_card(self, view: CardView) -> dict[str, Any]:
-        reference = self.reference(view.team.channel)
+        reference = await self.reference(view.team.channel)
         activity = Activity(
             type=ActivityTypes.message,
             attachments=[Attachment(content_type=CONTENT_TYPE, content=render_card(view))],
@@ -229,7 +231,7 @@ class TeamsPlatform:
         if not person_id.startswith(PREFIX):
             raise PostFailed(f"{person_id} is not a Microsoft Teams user.")
         key = person_key(person_id[len(PREFIX):])
-        reference = self.store.reference(key)
+        reference = await self.references.reference(key)
         if reference is None:
             raise PostFailed(
                 f"shiftbrief has not seen {person_id} in a Teams team roster yet, so it cannot message them privately."
@@ -245,7 +247,7 @@ class TeamsPlatform:
             )
             created = await self._create(person_id, reference["service_url"], parameters)
             conversation_id = created["conversation_id"]
-            self.store.save_reference(key, {**reference, "conversation_id": conversation_id}, self.clock())
+            await self.references.save_reference(key, {**reference, "conversation_id": conversation_id})
         connector = await self._connector(reference["service_url"])
         activity = Activity(
             type=ActivityTypes.message,
@@ -260,7 +262,7 @@ class TeamsPlatform:
         )
 
     async def post_text(self, channel: str, text: str) -> None:
-        await self._post(self.reference(channel), Activity(type=ActivityTypes.message, text=text))
+        await self._post(await self.reference(channel), Activity(type=ActivityTypes.message, text=text))
 
     # -- the connector calls ------------------------------------------------------------------
     async def _post(self, reference: dict[str, Any], activity: Activity) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import pytest
 
 from bot.core import Actor, Core, InvalidInput, NotFound, Refused
 from bot.core.roles import CLI
+from tests.records import records
 
 SGT = Actor("local:sgt-a", "Sgt A")
 SGT_B = Actor("local:sgt-b", "Sgt B")
@@ -18,7 +19,7 @@ async def test_sergeant_posts_a_card_to_their_team_with_the_channel_members_as_r
     view = await core.post_briefing(SGT, "response-a")
     assert view.delivery.state == "posted"
     assert view.delivery.channel == "local:response-a"
-    assert core.store.recipients(view.delivery.id) == ["local:pc-1", "local:pc-2", "local:sgt-a"]
+    assert records(core).recipients(view.delivery.id) == ["local:pc-1", "local:pc-2", "local:sgt-a"]
     assert view.progress == "Acknowledged by 0 of 3"
 
 
@@ -37,7 +38,7 @@ async def test_sergeant_can_choose_the_topic(core: Core) -> None:
 async def test_officer_cannot_post_and_is_told_why(core: Core) -> None:
     with pytest.raises(Refused, match="sergeants or a coordinator"):
         await core.post_briefing(PC1, "response-a")
-    assert core.store.deliveries(team_ids=["response-a"]) == []
+    assert records(core).deliveries(team_ids=["response-a"]) == []
 
 
 async def test_sergeant_of_another_team_cannot_post_here(core: Core) -> None:
@@ -63,7 +64,7 @@ async def test_second_click_on_acknowledge_is_not_counted_twice(core: Core) -> N
     again = await core.acknowledge(PC1, view.delivery.id, via="local")
     assert first.first_time and not again.first_time
     assert again.view.progress == "Acknowledged by 1 of 3"
-    rows = core.stats(COORD, by="officer")
+    rows = (await core.stats(COORD, by="officer"))
     assert {r["officer"]: r["acknowledged"] for r in rows} == {"local:pc-1": 1, "local:pc-2": 0, "local:sgt-a": 0}
 
 
@@ -89,13 +90,13 @@ async def test_check_answer_first_answer_is_kept(core: Core) -> None:
 async def test_pending_lists_who_has_not_acknowledged_for_the_teams_sergeant_only(core: Core) -> None:
     view = await core.post_briefing(SGT, "response-a")
     await core.acknowledge(PC1, view.delivery.id, via="local")
-    pending = core.pending(SGT, "response-a")
+    pending = (await core.pending(SGT, "response-a"))
     assert [name for _pid, name in pending.not_acknowledged] == ["PC Two", "Sgt A"]
     with pytest.raises(Refused):
-        core.pending(PC2, "response-a")
+        await core.pending(PC2, "response-a")
     with pytest.raises(Refused):
-        core.pending(SGT_B, "response-a")
-    assert any(a["action"] == "view-pending" and a["actor"] == "local:sgt-a" for a in core.store.audit_trail())
+        await core.pending(SGT_B, "response-a")
+    assert any(a["action"] == "view-pending" and a["actor"] == "local:sgt-a" for a in records(core).audit_trail())
 
 
 async def test_nudge_reaches_each_non_acknowledger_once(core: Core) -> None:
@@ -113,7 +114,7 @@ async def test_ask_answers_from_the_pack_or_says_it_does_not_know(core: Core) ->
     assert answered.answer.card.topic == "displacement"
     unknown = await core.ask(PC1, "how do I book annual leave over christmas", via="local")
     assert not unknown.answered
-    gaps = core.store.questions(unanswered_only=True)
+    gaps = records(core).questions(unanswered_only=True)
     assert [g["text"] for g in gaps] == ["how do I book annual leave over christmas"]
     with pytest.raises(InvalidInput):
         await core.ask(PC1, "   ", via="local")
@@ -123,13 +124,13 @@ async def test_stats_are_scoped_officers_get_none_sergeants_their_own_teams(core
     await core.post_briefing(SGT, "response-a")
     await core.post_briefing(COORD, "response-b")
     with pytest.raises(Refused):
-        core.stats(PC1, by="team")
-    assert [r["team"] for r in core.stats(SGT, by="team")] == ["response-a"]
+        await core.stats(PC1, by="team")
+    assert [r["team"] for r in (await core.stats(SGT, by="team"))] == ["response-a"]
     with pytest.raises(Refused, match="own teams"):
-        core.stats(SGT, by="team", team_id="response-b")
-    assert [r["team"] for r in core.stats(COORD, by="team")] == ["response-a", "response-b"]
-    core.stats(CLI, by="officer")
-    assert any(a["action"] == "view-officer-stats" for a in core.store.audit_trail())
+        await core.stats(SGT, by="team", team_id="response-b")
+    assert [r["team"] for r in (await core.stats(COORD, by="team"))] == ["response-a", "response-b"]
+    await core.stats(CLI, by="officer")
+    assert any(a["action"] == "view-officer-stats" for a in records(core).audit_trail())
 
 
 async def test_stats_by_week_use_local_monday(core: Core, clock) -> None:
@@ -137,7 +138,7 @@ async def test_stats_by_week_use_local_monday(core: Core, clock) -> None:
 
     clock.set(datetime(2026, 11, 29, 23, 30, tzinfo=UTC))  # Sunday 23:30 in London
     await core.post_briefing(SGT, "response-a")
-    rows = core.stats(COORD, by="week")
+    rows = (await core.stats(COORD, by="week"))
     assert rows[0]["week"] == "2026-11-23"
 
 
@@ -145,8 +146,8 @@ async def test_restart_after_crash_finishes_a_claimed_delivery_once(core: Core, 
     from datetime import timedelta
 
     shift = clock() + timedelta(hours=1)
-    occurrence_card = core.choose_card(core.team("response-a"))
-    claimed = core.store.create_delivery(
+    occurrence_card = (await core.choose_card(core.team("response-a")))
+    claimed = records(core).create_delivery(
         card_id=occurrence_card.id, card_version=1, topic=occurrence_card.topic, team_id="response-a",
         channel="local:response-a", reason="scheduled", posted_by=None, now=clock(), shift_start=shift,
         occurrence="response-a|x",
@@ -156,21 +157,21 @@ async def test_restart_after_crash_finishes_a_claimed_delivery_once(core: Core, 
     assert counts["posted"] == 1
     again = await core.recover()
     assert again == {"posted": 0, "missed": 0, "failed": 0, "found": 0}
-    assert core.store.delivery(claimed.id).state == "posted"
+    assert records(core).delivery(claimed.id).state == "posted"
 
 
 async def test_claimed_delivery_whose_shift_has_started_is_recorded_as_missed(core: Core, clock) -> None:
     from datetime import timedelta
 
-    card = core.choose_card(core.team("response-a"))
-    claimed = core.store.create_delivery(
+    card = (await core.choose_card(core.team("response-a")))
+    claimed = records(core).create_delivery(
         card_id=card.id, card_version=1, topic=card.topic, team_id="response-a", channel="local:response-a",
         reason="scheduled", posted_by=None, now=clock(), shift_start=clock() - timedelta(minutes=5), occurrence="k",
     )
     counts = await core.recover()
     assert counts["missed"] == 1
-    assert core.store.delivery(claimed.id).state == "missed"
-    assert core.store.recent_problems()[0].id == claimed.id
+    assert records(core).delivery(claimed.id).state == "missed"
+    assert records(core).recent_problems()[0].id == claimed.id
 
 
 async def test_scheduled_occurrence_is_posted_once_even_if_asked_twice(core: Core, clock) -> None:
@@ -180,7 +181,7 @@ async def test_scheduled_occurrence_is_posted_once_even_if_asked_twice(core: Cor
     first = await core.post_scheduled("response-a", shift)
     second = await core.post_scheduled("response-a", shift)
     assert first is not None and second is None
-    assert len(core.store.deliveries(team_ids=["response-a"])) == 1
+    assert len(records(core).deliveries(team_ids=["response-a"])) == 1
 
 
 async def test_post_interrupted_on_a_platform_that_cannot_tell_is_not_sent_twice(core: Core, clock) -> None:
@@ -200,16 +201,16 @@ async def test_post_interrupted_on_a_platform_that_cannot_tell_is_not_sent_twice
             Blind.posts += 1
             return {}
 
-    card = core.choose_card(core.team("response-a"))
-    claimed = core.store.create_delivery(
+    card = (await core.choose_card(core.team("response-a")))
+    claimed = records(core).create_delivery(
         card_id=card.id, card_version=1, topic=card.topic, team_id="response-a", channel="local:response-a",
         reason="sergeant", posted_by="local:sgt-a", now=clock(),
     )
-    assert core.store.mark_posting(claimed.id)  # the crash happened here, mid-post
+    assert records(core).mark_posting(claimed.id)  # the crash happened here, mid-post
     core.platforms["local"] = Blind()  # type: ignore[assignment]
     counts = await core.recover()
     assert counts["failed"] == 1 and Blind.posts == 0
-    after = core.store.delivery(claimed.id)
+    after = records(core).delivery(claimed.id)
     assert after.state == "failed" and "not sent again" in after.error
 
 
@@ -223,7 +224,7 @@ async def test_sergeant_is_not_sent_their_own_nudge(core: Core) -> None:
     await core.post_briefing(SGT, "response-a")
     result = await core.nudge(SGT, "response-a")
     assert "local:sgt-a" not in {pid for pid, _ in result.nudged}
-    assert core.store.nudges_for("local:sgt-a") == []
+    assert records(core).nudges_for("local:sgt-a") == []
 
 
 async def test_configured_names_win_over_the_platforms(core: Core, config) -> None:
@@ -238,7 +239,7 @@ async def test_configured_names_win_over_the_platforms(core: Core, config) -> No
 
     core.platforms["local"] = Named()  # type: ignore[assignment]
     view = await core.post_briefing(SGT, "response-a")
-    assert core.store.person_name("local:pc-1") == "PC One" and core.store.person_name("local:pc-9") == "PC Nine"
+    assert records(core).person_name("local:pc-1") == "PC One" and records(core).person_name("local:pc-9") == "PC Nine"
     assert view.recipients == 2
 
 
@@ -248,7 +249,7 @@ async def test_post_to_an_unconnected_platform_is_refused_before_anything_is_rec
     del core.platforms["local"]
     with pytest.raises(PostFailed, match="not connected"):
         await core.post_briefing(SGT, "response-a")
-    assert core.store.deliveries(team_ids=["response-a"], states=("claimed", "posting", "posted", "failed")) == []
+    assert records(core).deliveries(team_ids=["response-a"], states=("claimed", "posting", "posted", "failed")) == []
 
 
 async def test_someone_off_a_configured_roster_cannot_acknowledge_that_teams_card(core: Core) -> None:
@@ -258,4 +259,4 @@ async def test_someone_off_a_configured_roster_cannot_acknowledge_that_teams_car
         await core.acknowledge(outsider, view.delivery.id, via="local")
     with pytest.raises(Refused, match="not on its roster"):
         await core.answer_check(outsider, view.delivery.id, 1)
-    assert core.store.ack_counts(view.delivery.id) == (0, 3)
+    assert records(core).ack_counts(view.delivery.id) == (0, 3)

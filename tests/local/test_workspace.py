@@ -11,15 +11,14 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app
 from bot.config import Config, load_settings
-from bot.store import Store
 from content.model import Pack
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, shared_index
 
 
 @pytest.fixture
 async def client(tmp_path: Path, config: Config, pack: Pack, clock: FakeClock) -> AsyncIterator[TestClient]:
     settings = load_settings({"SHIFTBRIEF_DB": str(tmp_path / "ws.db"), "HOST": "127.0.0.1", "PORT": "0"})
-    assembly = build_app(settings, config, pack, clock, Store.open(settings.db_path, clock()))
+    assembly = build_app(settings, config, pack, clock, index=shared_index(pack))
     async with TestClient(TestServer(assembly.web)) as test_client:
         yield test_client
 
@@ -105,7 +104,7 @@ async def test_cross_site_form_is_ignored(client: TestClient) -> None:
 
 async def test_workspace_is_off_on_a_non_loopback_host(tmp_path: Path, config: Config, pack: Pack, clock: FakeClock) -> None:
     settings = load_settings({"SHIFTBRIEF_DB": str(tmp_path / "x.db"), "HOST": "0.0.0.0", "PORT": "0"})
-    assembly = build_app(settings, config, pack, clock, Store.open(settings.db_path, clock()))
+    assembly = build_app(settings, config, pack, clock, index=shared_index(pack))
     assert any("local workspace is off" in note and "loopback" in note for note in assembly.notes)
     async with TestClient(TestServer(assembly.web)) as test_client:
         assert (await test_client.get("/")).status == 404

@@ -13,10 +13,11 @@ from bot.app import build_runner
 from bot.config import Config, load_config
 from bot.core import Core
 from bot.local.platform import LocalPlatform
-from bot.store import Store
+from bot.store import Database
 from content.model import Pack
 from scheduler.runner import Job, NudgeRunner
 from tests.conftest import FakeClock, write_config
+from tests.records import records
 
 ROTAS_TOML = """
 timezone = "Europe/London"
@@ -84,8 +85,8 @@ class FakeTimer:
 class RecordingPlatform(LocalPlatform):
     """The local platform, keeping every direct message and able to fail posts on chosen channels."""
 
-    def __init__(self, config: Config) -> None:
-        super().__init__(config)
+    def __init__(self, core: Core) -> None:
+        super().__init__(core)
         self.direct: list[tuple[str, str]] = []
         self.failing: set[str] = set()
 
@@ -103,18 +104,20 @@ class Bot:
 
     def __init__(self, config: Config, db: Path, pack: Pack, clock: FakeClock) -> None:
         self.clock = clock
-        self.store = Store.open(db, clock())
-        self.platform = RecordingPlatform(config)
-        self.core = Core(config, self.store, pack, clock, {"local": self.platform})
+        self.db = Database(db, clock())
+        self.core = Core(config, self.db, pack, clock, {})
+        self.platform = RecordingPlatform(self.core)
+        self.core.platforms["local"] = self.platform
+        self.store = records(db)
         self.timer = FakeTimer(clock)
-        self.runner: NudgeRunner = build_runner(self.core, clock, self.timer)
+        self.runner: NudgeRunner = build_runner(self.core, clock, self.timer, self.store.first_opened())
 
     async def start(self) -> None:
         await self.core.recover()
         await self.runner.sweep()
 
     def close(self) -> None:
-        self.store.close()
+        self.db.close()
 
 
 @pytest.fixture

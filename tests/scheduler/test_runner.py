@@ -166,7 +166,7 @@ async def test_officers_who_have_not_acknowledged_get_one_reminder_while_on_shif
     await bot.timer.run_until(datetime(2027, 6, 1, 6, 31, tzinfo=UTC))
     assert sorted(person for person, _text in bot.platform.direct) == ["local:pc-d2", "local:sgt-d"]
     assert "Daily Earlies" in bot.platform.direct[0][1]
-    reminded_at = bot.store.nudges_for("local:pc-d2")[0][2]
+    reminded_at = bot.store.nudges_for("local:pc-d2")[0].at
     assert reminded_at == datetime(2027, 6, 1, 6, 30, tzinfo=UTC)  # 60 minutes after the 06:30 BST post
 
     bot.close()  # a restart during the shift does not remind anyone again

@@ -21,7 +21,8 @@ from bot.config import Settings, load_config
 from bot.slack.platform import SlackPlatform
 from bot.store import Store
 from content.model import Pack
-from tests.conftest import SHARED, FakeClock, write_config
+from tests.conftest import SHARED, FakeClock, shared_index, write_config
+from tests.records import records
 from tests.slack.fake_slack import FakeSlack
 
 SECRET = "test-signing-secret-not-real"
@@ -97,7 +98,7 @@ class Bot:
 
     @property
     def store(self) -> Store:
-        return self.assembly.core.store
+        return records(self.assembly.core)
 
     @property
     def platform(self) -> SlackPlatform:
@@ -165,8 +166,7 @@ class Bot:
 
 async def start_bot(settings: Settings, pack: Pack, fake: FakeSlack, clock: FakeClock) -> tuple[Bot, TestServer]:
     config = load_config(settings.config_path)
-    store = Store.open(settings.db_path, clock())
-    assembly = build_app(settings, config, pack, clock, store)
+    assembly = build_app(settings, config, pack, clock, index=shared_index(pack))
     server = TestServer(assembly.web, host="127.0.0.1")
     client: TestClient[Any, Any] = TestClient(server)
     await client.start_server()

@@ -75,7 +75,7 @@ async def test_clicks_update_acknowledged_by_and_stats_show_exactly_who(bot: Bot
 
     confirmations = [e.text for e in fake.private_to("U0PC1")]
     assert len(confirmations) == 1 and confirmations[0].startswith("Thanks, you have acknowledged")
-    rows = {r["officer"]: r for r in bot.core.stats(CLI, by="officer")}
+    rows = {r["officer"]: r for r in (await bot.core.stats(CLI, by="officer"))}
     assert {pid for pid, r in rows.items() if r["acknowledged"]} == {"slack:U0PC1", "slack:U0PC2"}
     assert rows["slack:U0SGT"]["acknowledged"] == 0
     assert rows["slack:U0PC1"]["name"] == "PC Ahmed"
@@ -130,7 +130,8 @@ async def test_check_answer_and_explanation_come_back_only_to_who_clicked(bot: B
     assert right_reply.startswith("Right.") and card.check.explanation in right_reply
     assert wrong_reply.startswith("Not quite") and card.check.options[card.check.answer - 1] in wrong_reply
     assert [m for m in fake.messages if m.channel == CHANNEL and not m.metadata] == []  # nothing public
-    assert bot.store.answer_of(delivery.id, "slack:U0PC1") == (card.check.answer, True)
+    state = bot.store.card_states([delivery.id], "slack:U0PC1")[delivery.id]
+    assert (state.choice, state.correct) == (card.check.answer, True)
 
 
 async def test_status_and_nudge_for_the_sergeant_nudge_never_twice(bot: Bot, fake: FakeSlack) -> None:
@@ -168,7 +169,7 @@ async def test_unknown_words_get_help_not_silence(bot: Bot, fake: FakeSlack) -> 
         "X-Slack-Signature": sign(body, ts)})
     text = await response.text()
     assert response.status == 200
-    assert "I don't know `brew`" in text and "/brief now [topic]" in text and "/brief ask <question>" in text
+    assert "I don't know \u201cbrew\u201d" in text and "/brief now [topic]" in text and "/brief ask &lt;question&gt;" in text  # escaped as Slack shows it
 
 
 async def test_a_429_from_slack_is_retried_after_retry_after(bot: Bot, fake: FakeSlack) -> None:

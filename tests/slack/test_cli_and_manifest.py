@@ -126,9 +126,9 @@ def test_manifest_name_longer_than_slack_allows_is_refused(capsys: pytest.Captur
 
 
 def test_every_brief_command_and_scope_is_in_the_admins_walk_through() -> None:
-    from bot.slack.commands import ROUTES
+    from bot.core import COMMANDS
 
     guide = (Path(__file__).resolve().parents[2] / "docs" / "slack.md").read_text(encoding="utf-8")
-    missing = [f"/brief {r.usage}" for r in ROUTES.values() if f"`/brief {r.usage}`" not in guide]
+    missing = [f"/brief {spec.usage}" for spec in COMMANDS.values() if f"`/brief {spec.usage}`" not in guide]
     missing += [scope for scope in BOT_SCOPES if f"`{scope}`" not in guide]
     assert missing == []

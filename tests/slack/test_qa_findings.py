@@ -19,6 +19,7 @@ from bot.slack.transport import Authorization, SocketModeConnection, build_bolt
 from content.model import Pack
 from content.search import Answer
 from tests.conftest import FakeClock
+from tests.records import records
 from tests.slack.conftest import BOT_TOKEN, CHANNEL, Bot, card_message, sign, slack_settings, start_bot
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.test_render import view_of
@@ -118,10 +119,15 @@ async def test_brief_in_a_direct_message_is_the_command_and_gets_the_same_reply(
     await bot.event(dm("U0PC2", "brief"), "Ev0DMHELP")
     await bot.command("U0SGT", "now", channel="DU0SGT")  # the same command as a slash command, for comparison
     same = (await fake.wait_for(lambda: fake.private_to("U0SGT")))[0].text
-    replies = await fake.wait_for(lambda: len(fake.messages) == 3 and {m.channel: m.text for m in fake.messages})
-    assert replies["DU0SGT"] == same and "not a team's channel" in same
+    replies = await fake.wait_for(
+        lambda: len([m for m in fake.messages if not m.metadata]) == 3
+        and {m.channel: m.text for m in fake.messages if not m.metadata}
+    )
+    # Outside a team's channel a command is about the person's only team: the sergeant's posts there.
+    assert replies["DU0SGT"].startswith("Posted") and same.startswith("Posted") and "Response Team A" in same
+    assert len([m for m in fake.messages if m.metadata and m.channel == "C0RESPA"]) == 2
     assert replies["DU0PC1"].startswith("No briefing has been delivered to you yet")
-    assert replies["DU0PC2"].startswith("What `/brief` can do")
+    assert replies["DU0PC2"].startswith("Here is what I can do")
     assert bot.store.questions() == []
 
     await bot.event(dm("U0PC1", "how do I brief my shift on displacement?"), "Ev0DMQUESTION")  # still a question
@@ -231,7 +237,7 @@ def test_start_up_says_slack_is_off_and_why_when_teams_use_slack_channels(
         notes = [n for n in assembly.notes if n.startswith("Slack")]
         assert len(notes) == 1 and "SLACK_BOT_TOKEN is not set" in notes[0] and "response-a" in notes[0]
     finally:
-        assembly.core.store.close()
+        records(assembly.core).close()
 
 
 

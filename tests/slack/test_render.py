@@ -10,9 +10,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from bot.config import Config
+from bot.core import Delivery
 from bot.core.platform import CardView
 from bot.slack.render import card_blocks, card_text, mrkdwn
-from bot.store import Delivery
 from content.model import Card, CheckQuestion, Pack
 from tests.conftest import SHARED
 

@@ -89,12 +89,12 @@ async def test_the_watchdog_replaces_a_connection_that_stays_down() -> None:
 
 async def test_a_card_posted_just_before_a_crash_is_found_not_posted_again(bot: Bot, fake: FakeSlack) -> None:
     core, store = bot.core, bot.store
-    card = core.choose_card(core.team("response-a"))
+    card = (await core.choose_card(core.team("response-a")))
     delivery = store.create_delivery(card_id=card.id, card_version=card.version, topic=card.topic,
                                      team_id="response-a", channel="slack:C0RESPA", reason="sergeant",
                                      posted_by="slack:U0SGT", now=bot.clock())
     assert store.mark_posting(delivery.id)
-    await bot.platform.post_card(core.view(store.delivery(delivery.id)))  # reached Slack; then the crash
+    await bot.platform.post_card(await core.ctx.view(store.delivery(delivery.id)))  # reached Slack; then the crash
 
     counts = await core.recover()
     assert counts["found"] == 1 and counts["posted"] == 0
@@ -104,7 +104,7 @@ async def test_a_card_posted_just_before_a_crash_is_found_not_posted_again(bot: 
 
 async def test_a_card_that_never_reached_slack_is_posted_on_recovery(bot: Bot, fake: FakeSlack) -> None:
     core, store = bot.core, bot.store
-    card = core.choose_card(core.team("response-a"))
+    card = (await core.choose_card(core.team("response-a")))
     delivery = store.create_delivery(card_id=card.id, card_version=card.version, topic=card.topic,
                                      team_id="response-a", channel="slack:C0RESPA", reason="sergeant",
                                      posted_by="slack:U0SGT", now=bot.clock())

@@ -25,7 +25,7 @@ from bot.config import Settings, load_config
 from bot.core import Core
 from bot.teams.platform import TeamsPlatform
 from content.model import Pack
-from tests.conftest import SHARED, FakeClock, write_config
+from tests.conftest import SHARED, FakeClock, shared_index, write_config
 from tests.teams.fake_connector import Call, FakeConnector, Member
 
 BOT_ID = "28:00000000-0000-0000-0000-00000000b0b0"
@@ -249,7 +249,7 @@ async def connector() -> AsyncIterator[FakeConnector]:
 async def teams(tmp_path: Path, pack: Pack, clock: FakeClock, connector: FakeConnector) -> AsyncIterator[Teams]:
     config_path = write_config(tmp_path, TEAMS_CONFIG)
     settings = teams_settings(tmp_path, config_path)
-    assembly = build_app(settings, load_config(config_path), pack, clock)
+    assembly = build_app(settings, load_config(config_path), pack, clock, index=shared_index(pack))
     client = TestClient(TestServer(assembly.web, host="127.0.0.1"))
     await client.start_server()
     harness = Teams(client, connector, assembly, settings, config_path)

@@ -23,7 +23,8 @@ from bot.config import load_config
 from bot.teams.auth import ISSUER, SigningKeys
 from bot.teams.endpoint import TEAMS_ENDPOINT
 from content.model import Pack
-from tests.conftest import FakeClock, write_config
+from tests.conftest import FakeClock, shared_index, write_config
+from tests.records import records
 from tests.teams.conftest import CHANNEL, PC1, TEAMS_CONFIG, Teams, teams_settings
 from tests.teams.fake_connector import FakeConnector
 
@@ -82,7 +83,7 @@ async def secured(tmp_path: Path, pack: Pack, clock: FakeClock, connector: FakeC
     config_path = write_config(tmp_path, TEAMS_CONFIG)
     settings = teams_settings(tmp_path, config_path, microsoft_app_id=APP_ID, microsoft_app_password="not-a-secret",
                               microsoft_app_tenant_id="00000000-0000-0000-0000-00000000aaaa")
-    assembly = build_app(settings, load_config(config_path), pack, clock)
+    assembly = build_app(settings, load_config(config_path), pack, clock, index=shared_index(pack))
     validator = assembly.web[TEAMS_ENDPOINT].validator
     assert validator is not None and validator.keys.metadata_url.startswith("https://login.botframework.com/")
     validator.keys = SigningKeys(await key_server.start(), timeout=0.5)
@@ -99,7 +100,7 @@ async def assert_refused(teams: Teams, activity: dict[str, Any], authorization: 
     response = await teams.send(activity, headers=headers)
     assert response.status == 401, await response.text()
     assert teams.connector.calls == []  # nothing was sent anywhere
-    assert teams.core.store.reference(f"teams:{CHANNEL}") is None  # and nothing was acted on
+    assert records(teams.core).reference(f"teams:{CHANNEL}") is None  # and nothing was acted on
 
 
 async def test_a_request_without_a_token_is_refused_and_nothing_is_sent(secured: Teams) -> None:
@@ -154,7 +155,7 @@ async def test_a_token_signed_by_the_bot_framework_for_this_bot_gets_in(secured:
     second = await secured.send(message, headers={"Authorization": authorization})
 
     assert (first.status, second.status) == (200, 200)
-    assert secured.core.store.reference(f"teams:{CHANNEL}") is not None  # it was processed
+    assert records(secured.core).reference(f"teams:{CHANNEL}") is not None  # it was processed
     assert key_server.fetches == 1  # and Microsoft's keys were fetched once, then cached
 
 
@@ -196,7 +197,7 @@ async def test_a_forged_bot_framework_token_is_refused_with_401_when_microsofts_
 
     assert response.status == 401, await response.text()
     assert secured.connector.calls == []
-    assert secured.core.store.latest_delivery("response-a") is None
+    assert records(secured.core).latest_delivery("response-a") is None
     if not claims:  # only a token that passes every other check needs the keys: one clear line says why not
         [line] = [r.getMessage() for r in caplog.records if "signing keys could not be fetched" in r.getMessage()]
         assert "http://127.0.0.1:9/v1/.well-known/openidconfiguration" in line
@@ -220,7 +221,7 @@ async def test_without_an_app_id_the_endpoint_is_not_served_off_loopback(
 ) -> None:
     config_path = write_config(tmp_path, TEAMS_CONFIG)
     settings = teams_settings(tmp_path, config_path, host="0.0.0.0")
-    assembly = build_app(settings, load_config(config_path), pack, clock)
+    assembly = build_app(settings, load_config(config_path), pack, clock, index=shared_index(pack))
     client = TestClient(TestServer(assembly.web, host="127.0.0.1"))
     await client.start_server()
     try:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 
 from bot import cli
+from tests.records import answer_of, records
 from tests.teams.conftest import (
     CHANNEL,
     CHANNEL_B,
@@ -31,7 +33,7 @@ async def brief(teams: Teams, text: str = "brief now displacement") -> None:
 async def test_adding_the_bot_to_a_team_stores_the_channel_reference_and_names_the_team(teams: Teams) -> None:
     await teams.install()
 
-    reference = teams.core.store.reference(f"teams:{CHANNEL}")
+    reference = records(teams.core).reference(f"teams:{CHANNEL}")
     assert reference is not None
     assert reference["service_url"] == teams.connector.url
     assert reference["tenant_id"] == TENANT
@@ -55,7 +57,7 @@ async def test_sergeants_brief_now_posts_a_valid_card_into_the_channel(teams: Te
     assert post.body["channelData"]["channel"]["id"] == CHANNEL  # a new post in the channel, not a reply
     assert post.body["channelData"]["tenant"]["id"] == TENANT
     [card] = cards_in(post)  # and the conftest validates it against Adaptive Card 1.5 after the test
-    delivery = teams.core.store.latest_delivery("response-a")
+    delivery = records(teams.core).latest_delivery("response-a")
     assert delivery is not None and delivery.topic == "displacement"
     assert submit_data(card, "Acknowledge")["delivery"] == delivery.id
     assert progress_of(card) == "Acknowledged by 0 of 4"  # the whole roster, read page by page
@@ -95,7 +97,7 @@ async def test_acknowledgements_update_the_card_in_place_and_count_once_each(
     monkeypatch.setenv("SHIFTBRIEF_CONFIG", str(teams.config_path))
     monkeypatch.setenv("SHIFTBRIEF_DB", str(teams.settings.db_path))
     capsys.readouterr()
-    assert cli.main(["stats", "--json", "--by", "officer"]) == 0
+    assert await asyncio.to_thread(cli.main, ["stats", "--json", "--by", "officer"]) == 0
     rows = {r["officer"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
     assert {pid: r["acknowledged"] for pid, r in rows.items()} == {
         "teams:aad-pc1": 1, "teams:aad-pc2": 1, "teams:aad-pc3": 0, "teams:aad-sgt": 0,
@@ -107,7 +109,7 @@ async def test_acknowledgements_update_the_card_in_place_and_count_once_each(
 async def test_an_officers_check_answer_is_told_privately_and_the_first_answer_kept(teams: Teams) -> None:
     await brief(teams)
     [post] = teams.connector.posts()
-    delivery = teams.core.store.latest_delivery("response-a")
+    delivery = records(teams.core).latest_delivery("response-a")
     assert delivery is not None
     card = teams.core.card(delivery.card_id)
     wrong = next(n for n in range(1, len(card.check.options) + 1) if n != card.check.answer)
@@ -118,7 +120,7 @@ async def test_an_officers_check_answer_is_told_privately_and_the_first_answer_k
     texts = teams.connector.texts_to(f"a:personal-{PC3.user_id}")
     assert texts[0].startswith("Not quite")
     assert "first answer is the one kept" in texts[1]
-    assert teams.core.store.answer_of(delivery.id, "teams:aad-pc3") == (wrong, False)
+    assert answer_of(records(teams.core), delivery.id, "teams:aad-pc3") == (wrong, False)
     assert not any(CHANNEL in c.path and "Not quite" in (c.body.get("text") or "") for c in teams.connector.replies())
 
 
@@ -131,7 +133,7 @@ async def test_an_officers_brief_now_posts_nothing_and_says_why(teams: Teams) ->
     assert teams.connector.posts() == []
     [refusal] = teams.connector.replies()[1:]
     assert "Only a team's sergeants or a coordinator can post a briefing" in refusal.body["text"]
-    assert teams.core.store.latest_delivery("response-a") is None
+    assert records(teams.core).latest_delivery("response-a") is None
 
 
 async def test_status_and_nudge_name_who_has_not_acknowledged_and_nudge_them_once(teams: Teams) -> None:
@@ -166,7 +168,7 @@ async def test_help_lists_the_commands_with_the_mention_stripped(teams: Teams) -
     await teams.send(teams.channel_message(PC1, "help"))
 
     text = teams.connector.replies()[-1].body["text"]
-    for words in ("brief now [topic]", "status", "nudge", "stats [team id]", "me", "help"):
+    for words in ("brief now [topic]", "status", "nudge", "stats [team id]", "me", "brief ask &lt;question&gt;", "help"):
         assert f"**{words}**" in text
 
 

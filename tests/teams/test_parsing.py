@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from bot.teams.commands import Command, clean_text, parse
+from bot.core import Command, parse
+from bot.teams.commands import clean_text
 from bot.teams.throttle import Throttle
 
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("<at>shiftbrief</at> brief now displacement", Command("brief", "displacement")),
-        ("<at>shiftbrief</at>&nbsp;Brief Now", Command("brief", "")),
-        ("brief now fifteen minutes", Command("brief", "fifteen-minutes")),
+        ("<at>shiftbrief</at> brief now displacement", Command("now", ("displacement",), "displacement")),
+        ("<at>shiftbrief</at>&nbsp;Brief Now", Command("now")),
+        ("brief now fifteen minutes", Command("now", ("fifteen", "minutes"), "fifteen minutes")),
         ("<p><at>shiftbrief</at> status</p>", Command("status")),
         ("nudge", Command("nudge")),
-        ("help me understand displacement", Command("ask", "help me understand displacement")),
-        ("why fifteen minutes?", Command("ask", "why fifteen minutes?")),
+        ("help me understand displacement", Command("ask", text="help me understand displacement")),
+        ("why fifteen minutes?", Command("ask", text="why fifteen minutes?")),
     ],
 )
 def test_commands_are_read_after_the_mention_is_stripped(typed: str, expected: Command) -> None:
-    assert parse(clean_text(typed)) == expected
+    assert parse(clean_text(typed), explicit=False) == expected
 
 
 async def test_a_conversation_is_paced_under_seven_a_second() -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.teams.throttle import Throttle
+from tests.records import records
 from tests.teams.conftest import CHANNEL, PC1, SGT, Teams, cards_in, progress_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,7 +24,7 @@ async def test_a_question_in_a_personal_chat_is_answered_from_the_cards_with_its
     [card] = cards_in(answer)
     assert card["body"][0]["text"] == "Won't they just move round the corner?"
     assert any("Source: Weisburd" in b["text"] for b in card["body"])
-    [question] = teams.core.store.questions()
+    [question] = records(teams.core).questions()
     assert question["answered"] == 1 and question["card_id"] == "displacement-jersey-city"
 
 
@@ -33,14 +34,14 @@ async def test_a_question_the_cards_cannot_answer_gets_an_honest_i_dont_know(tea
     [reply] = teams.connector.replies()
     assert reply.body["text"].startswith("I don't know")
     assert not reply.body.get("attachments")
-    assert teams.core.store.questions(unanswered_only=True)[0]["text"] == "what is the canteen menu on friday?"
+    assert records(teams.core).questions(unanswered_only=True)[0]["text"] == "what is the canteen menu on friday?"
 
 
 async def test_my_record_is_given_in_a_personal_chat_and_not_in_the_channel(teams: Teams) -> None:
     await teams.install()
     await teams.send(teams.channel_message(SGT, "brief now"))
     await teams.send(teams.channel_message(PC1, "me"))
-    assert "personal chat" in teams.connector.replies()[-1].body["text"]
+    assert "private chat" in teams.connector.replies()[-1].body["text"]
 
     await teams.send(teams.personal_message(PC1, "me"))
 
@@ -97,7 +98,7 @@ async def test_a_429_without_retry_after_backs_off_and_persistent_throttling_is_
     assert teams.connector.posts() == []
     reply = teams.connector.replies()[-1].body["text"]
     assert "throttling" in reply and "Traceback" not in reply
-    delivery = teams.core.store.deliveries(states=("failed",))[0]
+    delivery = records(teams.core).deliveries(states=("failed",))[0]
     assert "429" in (delivery.error or "")
 
 

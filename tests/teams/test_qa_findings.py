@@ -13,6 +13,7 @@ import pytest
 
 from bot.teams.card import ACTION_KEY, RATE
 from bot.teams.throttle import Throttle
+from tests.records import answer_of, records
 from tests.teams.conftest import (
     CHANNEL,
     MENTION,
@@ -98,8 +99,8 @@ async def test_an_action_execute_acknowledgement_is_recorded_once_and_answered_w
     assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.activity.message"
     assert body["value"].startswith("Thanks, you have acknowledged")
     assert "already acknowledged" in (await again.json())["value"]
-    delivery = teams.core.store.latest_delivery("response-a")
-    assert delivery is not None and teams.core.store.acknowledged_by(delivery.id) == [f"teams:{PC1.aad}"]
+    delivery = records(teams.core).latest_delivery("response-a")
+    assert delivery is not None and records(teams.core).acknowledged_by(delivery.id) == [f"teams:{PC1.aad}"]
     [update] = teams.connector.updates()
     assert progress_of(cards_in(update)[0]) == "Acknowledged by 1 of 4"
     assert len(teams.connector.outgoing()) == before + 1  # the card update only: the answer went in the response
@@ -107,7 +108,7 @@ async def test_an_action_execute_acknowledgement_is_recorded_once_and_answered_w
 
 async def test_an_action_execute_check_answer_goes_through_the_same_code_as_a_submit(teams: Teams) -> None:
     post = await brief(teams)
-    delivery = teams.core.store.latest_delivery("response-a")
+    delivery = records(teams.core).latest_delivery("response-a")
     assert delivery is not None
     card = teams.core.card(delivery.card_id)
     data = {**submit_data(cards_in(post)[0], "Check my answer"), "choice": str(card.check.answer)}
@@ -116,7 +117,7 @@ async def test_an_action_execute_check_answer_goes_through_the_same_code_as_a_su
 
     assert response.status == 200
     assert (await response.json())["statusCode"] == 200
-    assert teams.core.store.answer_of(delivery.id, f"teams:{PC2.aad}") == (card.check.answer, True)
+    assert answer_of(records(teams.core), delivery.id, f"teams:{PC2.aad}") == (card.check.answer, True)
 
 
 async def test_an_answer_can_be_rated_by_submit_or_execute(teams: Teams) -> None:
@@ -128,14 +129,14 @@ async def test_an_answer_can_be_rated_by_submit_or_execute(teams: Teams) -> None
 
     response = await teams.send(execute(teams, PC1, submit_data(answer, "Not helpful"), conversation=personal))
     assert (await response.json())["value"] == "Thanks for the feedback."
-    assert teams.core.store.questions()[0]["helpful"] == 0
+    assert records(teams.core).questions()[0]["helpful"] == 0
 
     submit = teams.personal_message(PC1, "")
     submit.pop("text")
     submit["value"] = helpful
     assert (await teams.send(submit)).status == 200
     assert teams.connector.replies()[-1].body["text"] == "Thanks for the feedback."
-    assert teams.core.store.questions()[0]["helpful"] == 1
+    assert records(teams.core).questions()[0]["helpful"] == 1
 
 
 async def test_an_invoke_shiftbrief_does_not_offer_gets_a_clean_501_and_a_log_line(
@@ -170,7 +171,7 @@ async def test_throttling_cannot_hold_a_request_past_its_budget_and_the_post_is_
     assert time.monotonic() - started < 5
     assert sum(slept) <= 10  # waited on Teams inside the request for at most its budget
     assert teams.connector.posts() == []
-    delivery = teams.core.store.deliveries(states=("failed",))[0]
+    delivery = records(teams.core).deliveries(states=("failed",))[0]
     assert "429" in (delivery.error or "")  # not posted, and on record as failed with the reason
     await teams.platform.settle()  # the reply had no time left in the request: it follows
     reply = teams.connector.replies()[-1].body["text"]
@@ -191,8 +192,8 @@ async def test_a_throttled_card_update_finishes_after_the_click_is_answered(team
     await teams.platform.settle()
     [update] = teams.connector.updates()
     assert progress_of(cards_in(update)[0]) == "Acknowledged by 1 of 4"
-    delivery = teams.core.store.latest_delivery("response-a")
-    assert delivery is not None and teams.core.store.acknowledged_by(delivery.id) == [f"teams:{PC1.aad}"]
+    delivery = records(teams.core).latest_delivery("response-a")
+    assert delivery is not None and records(teams.core).acknowledged_by(delivery.id) == [f"teams:{PC1.aad}"]
 
 
 # -- 5. stats for sergeants and coordinators with several teams -----------------------------------
@@ -202,15 +203,15 @@ async def test_a_coordinator_gets_stats_by_team_and_a_teams_by_officer_view_in_a
 
     await teams.send(teams.personal_message(COORD, "stats"))
     summary = teams.connector.replies()[-1].body["text"]
-    assert "Response Team A (`response-a`): 1 cards, 1 of 4 acknowledged" in summary
-    assert "Response Team B (`response-b`): nothing delivered yet" in summary
+    assert "Response Team A (response-a): 1 cards, 1 of 4 acknowledged" in summary
+    assert "Response Team B (response-b): nothing delivered yet" in summary
     assert "PC Ahmed" not in summary
 
     await teams.send(teams.personal_message(COORD, "stats response-a"))
     by_officer = teams.connector.replies()[-1].body["text"]
     assert by_officer.startswith("Response Team A, by officer:")
     assert "- PC Ahmed: 1 of 1 acknowledged" in by_officer and "- PC Brown: 0 of 1 acknowledged" in by_officer
-    audit = teams.core.store.audit_trail()
+    audit = records(teams.core).audit_trail()
     assert any(a["action"] == "view-officer-stats" and a["actor"] == "teams:aad-coord" and a["target"] == "response-a"
                for a in audit)
 
@@ -237,7 +238,7 @@ async def test_help_in_an_unconfigured_channel_shows_the_channel_id(teams: Teams
     assert (await teams.send(message)).status == 200
 
     text = teams.connector.replies()[-1].body["text"]
-    assert "brief now [topic]" in text and f"`teams:{other}`" in text
+    assert "brief now [topic]" in text and f"teams:{other}" in text
 
 
 async def test_help_in_a_configured_channel_does_not_talk_about_its_id(teams: Teams) -> None:
@@ -254,8 +255,8 @@ async def test_an_officers_name_does_not_change_with_every_message(teams: Teams)
     await teams.send(teams.personal_message(renamed, "me"))
     await teams.send(teams.channel_message(renamed, "help"))
 
-    assert teams.core.store.person_name(f"teams:{PC1.aad}") == "PC Ahmed"
-    reference = teams.core.store.reference(f"teams:person:{PC1.aad}")
+    assert records(teams.core).person_name(f"teams:{PC1.aad}") == "PC Ahmed"
+    reference = records(teams.core).reference(f"teams:person:{PC1.aad}")
     assert reference is not None and reference["name"] == "PC Ahmed"
 
 
@@ -265,12 +266,12 @@ async def test_a_name_first_seen_in_a_message_is_kept_and_the_configured_name_wi
     question = "why fifteen minutes?"
     await teams.send(teams.personal_message(Member("29:new", "aad-new", "PC New"), question))
     await teams.send(teams.personal_message(Member("29:new", "aad-new", "New, P."), question))
-    assert teams.core.store.person_name("teams:aad-new") == "PC New"
+    assert records(teams.core).person_name("teams:aad-new") == "PC New"
 
     config = dataclasses.replace(teams.core.config, people={"teams:aad-new": "PC Newton"})
     monkeypatch.setattr(teams.core, "config", config)
     await teams.send(teams.personal_message(Member("29:new", "aad-new", "Someone else"), question))
-    assert teams.core.store.person_name("teams:aad-new") == "PC Newton"
+    assert records(teams.core).person_name("teams:aad-new") == "PC Newton"
 
 
 # A mention that is not at the start still works (the channel message helper puts it first).

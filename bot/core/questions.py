@@ -1,0 +1,96 @@
+"""Questions: answered from the pack only, with the source, or an honest "I don't know" that is kept
+for coordinators (and forwarded to the questions channel if one is set)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.core.context import CLICK_DEADLINE, CoreContext, not_recorded
+from bot.core.errors import AlreadyHandled, InvalidInput, Refused
+from bot.core.roles import Actor
+from bot.store import AlreadyProcessed, DatabaseBusy, Store
+
+if TYPE_CHECKING:
+    from content.search import Answer
+
+log = logging.getLogger(__name__)
+MAX_QUESTION = 500
+UNKNOWN = (
+    "I don't know: none of the training cards answers that, and I would rather say so than guess. "
+    "I have passed your question to the coordinators so the content can be improved."
+)
+THANKS = "Thanks for the feedback."
+NOT_YOURS = "Only the person who asked can rate that answer (or it is no longer on record)."
+
+
+@dataclass(frozen=True)
+class AskResult:
+    answer: Answer
+    question_id: int
+
+    @property
+    def answered(self) -> bool:
+        return self.answer.answered
+
+    @property
+    def message(self) -> str:
+        """One line for a plain-text surface; the card itself is rendered by each platform."""
+        card = self.answer.card
+        if not self.answered or card is None:
+            return UNKNOWN
+        return f"From the training card \u201c{card.title}\u201d:"
+
+
+class Questions:
+    def __init__(self, ctx: CoreContext) -> None:
+        self.ctx = ctx
+
+    async def ask(self, actor: Actor, text: object, via: str, event_key: str | None = None) -> AskResult:
+        """Answer from the pack only, or say so; every question is kept, unanswered ones for coordinators."""
+        ctx = self.ctx
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidInput("Ask a question in your own words, for example: why fifteen minutes?")
+        question = " ".join(text.split())
+        if len(question) > MAX_QUESTION:
+            raise InvalidInput(f"That question is {len(question)} characters; please keep it under {MAX_QUESTION}.")
+        answer = (await ctx.index.get()).answer(question)
+        card = answer.card if answer.answered else None
+        person = None if actor.is_system else actor.id
+        try:
+            question_id = await ctx.db.write_within(
+                CLICK_DEADLINE, Store.record_question,
+                asked_by=person, asker_name=None if person is None else ctx.name_for(actor), via=via, text=question,
+                answered=answer.answered, card_id=card.id if card else None, topic=card.topic if card else None,
+                score=answer.score, now=ctx.now(), event_key=event_key,
+            )
+        except DatabaseBusy:
+            raise not_recorded("question", "Please ask it again in a moment") from None
+        except AlreadyProcessed:
+            raise AlreadyHandled("that question was already answered") from None
+        if not answer.answered and ctx.config.questions_channel:
+            try:
+                await ctx.platform_for(ctx.config.questions_channel).post_text(
+                    ctx.config.questions_channel, f"Unanswered question for the content team: \u201c{question}\u201d"
+                )
+            except Exception:
+                log.warning("could not forward question %s", question_id, exc_info=True)
+        return AskResult(answer, question_id)
+
+    async def rate_answer(self, actor: Actor, question_id: object, helpful: bool) -> str:
+        """The asker's verdict on an answer; anyone else is refused."""
+        text = str(question_id) if isinstance(question_id, (int, str)) and not isinstance(question_id, bool) else ""
+        if not text.isascii() or not text.isdigit() or len(text) > 12:
+            raise InvalidInput("That button does not belong to a shiftbrief answer.")
+        try:
+            saved = await self.ctx.db.write_within(CLICK_DEADLINE, Store.set_helpful, int(text), actor.id, helpful)
+        except DatabaseBusy:
+            raise not_recorded("feedback") from None
+        if not saved:
+            raise Refused(NOT_YOURS)
+        return THANKS
+
+    async def questions(self, *, unanswered_only: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+        """The questions on record, newest first; `unanswered_only` is the content-gap list."""
+        return await self.ctx.db.read(Store.questions, unanswered_only=unanswered_only, limit=limit)

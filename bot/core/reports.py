@@ -1,0 +1,69 @@
+"""Reports: acknowledgement and understanding for sergeants (their teams) and coordinators (all), and an
+officer's own record. Officer-level views are audited; rows are never ranked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.core import stats as summaries
+from bot.core.context import CoreContext
+from bot.core.errors import InvalidInput, Refused
+from bot.core.roles import Actor, Role, role_of, teams_led_by
+from bot.store import Engagement, Store
+
+
+@dataclass(frozen=True)
+class Totals:
+    """An officer's own totals: cards delivered to them, acknowledged, checks answered and right."""
+
+    delivered: int
+    acknowledged: int
+    answered: int
+    correct: int
+
+    @classmethod
+    def of(cls, record: list[Engagement]) -> Totals:
+        return cls(len(record), sum(e.acknowledged for e in record), sum(e.answered for e in record),
+                   sum(e.correct for e in record))
+
+    @property
+    def message(self) -> str:
+        return (f"Cards delivered to you: {self.delivered}. Acknowledged: {self.acknowledged}. "
+                f"Check questions answered: {self.answered}, right: {self.correct}.")
+
+
+class Reports:
+    def __init__(self, ctx: CoreContext) -> None:
+        self.ctx = ctx
+
+    async def stats(
+        self, actor: Actor, by: str = "team", team_id: str | None = None, since: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Acknowledgement and understanding; sergeants see their own teams, coordinators all."""
+        ctx = self.ctx
+        if by not in summaries.GROUPINGS:
+            raise InvalidInput(f"--by must be one of {', '.join(summaries.GROUPINGS)}, not {by!r}.")
+        if role_of(ctx.config, actor) is Role.OFFICER:
+            raise Refused("Team statistics are for sergeants and coordinators; ask for your own record instead.")
+        visible = teams_led_by(ctx.config, actor)
+        if team_id is not None:
+            team = ctx.team(team_id)
+            if team not in visible:
+                raise Refused(f"You can see statistics for your own teams only; {team.name} is not one of them.")
+            visible = [team]
+        engagements = await ctx.db.read(Store.engagements, team_ids=[t.id for t in visible], since=since)
+        rows = summaries.summarise(engagements, by, ctx.config)
+        if by == "officer":
+            await ctx.db.write(
+                Store.audit, actor.id, "view-officer-stats", ",".join(t.id for t in visible), None, ctx.now()
+            )
+        return rows
+
+    async def my_record(self, actor: Actor) -> list[Engagement]:
+        """An officer's own record: every card delivered to them and what they did, oldest first."""
+        return await self.ctx.db.read(Store.engagements, person_id=actor.id)
+
+    async def my_totals(self, actor: Actor) -> Totals:
+        return Totals.of(await self.my_record(actor))

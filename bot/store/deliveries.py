@@ -1,0 +1,144 @@
+"""Deliveries: claimed once, posted, failed or missed; the curriculum's history of a team."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.store.base import Queries
+from bot.store.records import Delivery, iso, parse_iso
+
+
+class DeliveryQueries(Queries):
+    def create_delivery(
+        self,
+        *,
+        card_id: str,
+        card_version: int,
+        topic: str,
+        team_id: str,
+        channel: str,
+        reason: str,
+        posted_by: str | None,
+        now: datetime,
+        shift_start: datetime | None = None,
+        occurrence: str | None = None,
+        poster_name: str | None = None,
+        audit: tuple[str, str] | None = None,
+        event_key: str | None = None,
+    ) -> Delivery | None:
+        """Record a delivery as claimed, with the poster's name and an audit line in the same transaction.
+
+        With an `occurrence` key already claimed, writes nothing and returns None."""
+        delivery_id = "d-" + secrets.token_hex(8)
+        with self._transaction():
+            self._claim_event(event_key, now)
+            if posted_by is not None and poster_name is not None:
+                self._save_person(posted_by, poster_name, now)
+            cursor = self.conn.execute(
+                "INSERT OR IGNORE INTO deliveries (id, card_id, card_version, topic, team_id, channel, reason,"
+                " posted_by, shift_start, occurrence, created_at, state)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed')",
+                (
+                    delivery_id, card_id, card_version, topic, team_id, channel, reason, posted_by,
+                    iso(shift_start) if shift_start else None, occurrence, iso(now),
+                ),
+            )
+            if cursor.rowcount == 0:
+                return None
+            if audit is not None:
+                actor, action = audit
+                self.conn.execute(
+                    "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+                    (iso(now), actor, action, team_id, f"{delivery_id} {card_id} ({reason})"),
+                )
+        return self.delivery(delivery_id)
+
+    def delivery(self, delivery_id: str) -> Delivery | None:
+        row = self._one("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))
+        return Delivery.from_row(row) if row else None
+
+    def delivery_by_occurrence(self, occurrence: str) -> Delivery | None:
+        row = self._one("SELECT * FROM deliveries WHERE occurrence = ?", (occurrence,))
+        return Delivery.from_row(row) if row else None
+
+    def mark_posting(self, delivery_id: str) -> bool:
+        """Move a claimed delivery to `posting`; False if someone else already did."""
+        cursor = self._write("UPDATE deliveries SET state = 'posting' WHERE id = ? AND state = 'claimed'", (delivery_id,))
+        return cursor.rowcount == 1
+
+    def reclaim(self, delivery_id: str) -> None:
+        """Put a delivery caught mid-post back to `claimed` once the platform says it never arrived."""
+        self._write("UPDATE deliveries SET state = 'claimed' WHERE id = ? AND state = 'posting'", (delivery_id,))
+
+    def mark_posted(self, delivery_id: str, message_ref: dict[str, Any] | None, now: datetime) -> None:
+        self._write(
+            "UPDATE deliveries SET state = 'posted', posted_at = ?, message_ref = ?, error = NULL WHERE id = ?",
+            (iso(now), json.dumps(message_ref) if message_ref is not None else None, delivery_id),
+        )
+
+    def mark_failed(self, delivery_id: str, reason: str) -> None:
+        self._write("UPDATE deliveries SET state = 'failed', error = ? WHERE id = ?", (reason[:500], delivery_id))
+
+    def mark_missed(self, delivery_id: str, reason: str) -> None:
+        self._write("UPDATE deliveries SET state = 'missed', error = ? WHERE id = ?", (reason[:500], delivery_id))
+
+    def unfinished_deliveries(self) -> list[Delivery]:
+        """Claimed or mid-post deliveries, e.g. after a crash: start-up finishes or settles them."""
+        rows = self._rows("SELECT * FROM deliveries WHERE state IN ('claimed', 'posting') ORDER BY created_at")
+        return [Delivery.from_row(r) for r in rows]
+
+    def deliveries(
+        self, *, team_ids: Sequence[str] | None = None, states: Sequence[str] = ("posted",), limit: int = 50
+    ) -> list[Delivery]:
+        """Most recent first."""
+        sql = f"SELECT * FROM deliveries WHERE state IN ({','.join('?' * len(states))})"  # noqa: S608
+        params: list[Any] = list(states)
+        if team_ids is not None:
+            sql += f" AND team_id IN ({','.join('?' * len(team_ids))})"
+            params.extend(team_ids)
+        sql += " ORDER BY created_at DESC LIMIT ?"
+        params.append(limit)
+        return [Delivery.from_row(r) for r in self._rows(sql, params)]
+
+    def latest_delivery(self, team_id: str) -> Delivery | None:
+        found = self.deliveries(team_ids=[team_id], limit=1)
+        return found[0] if found else None
+
+    def recent_problems(self, limit: int = 20) -> list[Delivery]:
+        rows = self._rows(
+            "SELECT * FROM deliveries WHERE state IN ('missed', 'failed') ORDER BY created_at DESC LIMIT ?", (limit,)
+        )
+        return [Delivery.from_row(r) for r in rows]
+
+    def team_history(self, team_id: str) -> list[tuple[str, str, datetime]]:
+        """(card id, topic, when) of every card posted to a team, oldest first: the curriculum's input."""
+        rows = self._rows(
+            "SELECT card_id, topic, COALESCE(posted_at, created_at) AS at FROM deliveries "
+            "WHERE team_id = ? AND state IN ('posted', 'claimed', 'posting') ORDER BY at",
+            (team_id,),
+        )
+        return [(r["card_id"], r["topic"], parse_iso(r["at"])) for r in rows]
+
+    def topic_weakness(self, team_id: str) -> dict[str, tuple[int, int, int, int]]:
+        """Per topic: (recipients, acknowledgements, check answers, wrong answers) for one team."""
+        rows = self._rows(
+            """
+            SELECT d.topic,
+                   COUNT(*) AS recipients,
+                   COUNT(a.person_id) AS acks,
+                   COUNT(c.person_id) AS answers,
+                   COALESCE(SUM(CASE WHEN c.correct = 0 THEN 1 ELSE 0 END), 0) AS wrong
+            FROM deliveries d
+            JOIN recipients r ON r.delivery_id = d.id
+            LEFT JOIN acknowledgements a ON a.delivery_id = d.id AND a.person_id = r.person_id
+            LEFT JOIN check_answers c ON c.delivery_id = d.id AND c.person_id = r.person_id
+            WHERE d.team_id = ? AND d.state = 'posted'
+            GROUP BY d.topic
+            """,
+            (team_id,),
+        )
+        return {r["topic"]: (r["recipients"], r["acks"], r["answers"], r["wrong"]) for r in rows}
