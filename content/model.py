@@ -7,6 +7,9 @@ from datetime import date
 
 from content.body import Body, parse_body
 
+MAX_QUESTION = 500
+"""The longest question, in characters, that is answered (and kept): a question, not a document."""
+
 
 @dataclass(frozen=True)
 class Source:

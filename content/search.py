@@ -8,6 +8,7 @@ explains the method and how those numbers are fitted and judged; docs/content.md
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -17,14 +18,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from content.model import Card, ContentError, Pack, Problem
+from content.model import MAX_QUESTION, Card, ContentError, Pack, Problem
 from content.topics import TOPICS, topic_title
 
 # Field weights for bm25(), in column order: title, myth, also_asked, body, topic words.
 FIELDS = ("title", "myth", "also_asked", "body", "topic")
 WEIGHTS = (6.0, 4.0, 8.0, 1.0, 3.0)
 THRESHOLD = 0.5              # answer at or above this confidence
-MAX_QUESTION = 500
 CARD_K = 12                  # cards ranked by FTS5
 TOPIC_DECAY = 0.5            # a topic's second card (or phrasing) counts this much
 CHAR_NGRAMS = (3, 4)         # character n-gram lengths, within words
@@ -259,7 +259,7 @@ def features(tokens: Sequence[str]) -> Counter[str]:
         for n in CHAR_NGRAMS:
             for i in range(len(padded) - n + 1):
                 counts[padded[i : i + n]] += 1
-    for first, second in zip(stems, stems[1:], strict=False):
+    for first, second in itertools.pairwise(stems):
         counts[f"p:{first}_{second}"] += 1
     return counts
 

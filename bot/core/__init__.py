@@ -19,15 +19,17 @@ from bot.core.errors import (
 )
 from bot.core.facade import Core
 from bot.core.platform import CardView, Platform
-from bot.core.questions import MAX_QUESTION, AskResult
+from bot.core.questions import AskResult
 from bot.core.replies import HelpLine, Reply
+from bot.core.reports import Totals
 from bot.core.roles import CLI, SYSTEM, Actor, Role
 from bot.core.sergeants import NudgeNotice, NudgeResult, PendingResult
 from bot.store import CardState, Delivery, Engagement
+from content.model import MAX_QUESTION
 
 __all__ = [
     "CLI", "COMMANDS", "MAX_QUESTION", "SYSTEM", "AckResult", "Actor", "AlreadyHandled", "AskResult", "CardState",
     "CardView", "CheckResult", "Command", "CommandSpec", "Core", "CoreError", "Delivery", "Engagement", "HelpLine",
     "InvalidInput", "Invocation", "NotFound", "NotRecorded", "NudgeNotice", "NudgeResult", "PendingResult", "Platform",
-    "PostFailed", "PostStateUnknown", "Refused", "Reply", "Role", "parse",
+    "PostFailed", "PostStateUnknown", "Refused", "Reply", "Role", "Totals", "parse",
 ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.context import CLICK_DEADLINE, CoreContext, not_recorded
-from bot.core.errors import AlreadyHandled, InvalidInput, Refused
+from bot.core.errors import AlreadyHandled, InvalidInput, NotFound, Refused
 from bot.core.platform import CardView
 from bot.core.roles import Actor
 from bot.store import AlreadyProcessed, CardState, DatabaseBusy, Delivery, Store
@@ -69,14 +70,17 @@ class Acknowledgements:
         delivery = await ctx.posted(delivery_id)
         await self._require_roster(actor, delivery)
         try:
-            first = await ctx.db.write_within(
+            first, acknowledged, recipients = await ctx.db.write_within(
                 CLICK_DEADLINE, Store.acknowledge, delivery.id, actor.id, ctx.name_for(actor), via, ctx.now(), event_key
             )
         except DatabaseBusy:
             raise not_recorded("acknowledgement", "Please press Acknowledge again in a moment") from None
         except AlreadyProcessed:
             raise AlreadyHandled("that click was already handled") from None
-        view = await ctx.view(delivery)
+        except sqlite3.IntegrityError:  # purged between the read and the write
+            ctx.forget(delivery.id)
+            raise NotFound("That briefing is no longer on record (it may have been purged).") from None
+        view = CardView(delivery, ctx.card(delivery.card_id), ctx.team(delivery.team_id), acknowledged, recipients)
         if first:
             try:
                 await ctx.platform_for(delivery.channel).update_card(view)

@@ -101,10 +101,10 @@ class Commands:
     def help(self, invocation: Invocation | None = None, unknown: str | None = None) -> Reply:
         lead = f"I don't know \u201c{unknown}\u201d. " if unknown else ""
         footer = "Anything else you write to me is a question: I answer from the training cards and say where it comes from."
-        if invocation is not None and invocation.channel and not invocation.private:
-            if self.core.config.team_for_channel(invocation.channel) is None:
-                footer += (f"\nNo team in shiftbrief.toml uses this channel yet. Its channel id is {invocation.channel}: "
-                           "ask your shiftbrief administrator to set it as a team's `channel`.")
+        channel = invocation.channel if invocation is not None and not invocation.private else None
+        if channel and self.core.config.team_for_channel(channel) is None:
+            footer += (f"\nNo team in shiftbrief.toml uses this channel yet. Its channel id is {channel}: "
+                       "ask your shiftbrief administrator to set it as a team's `channel`.")
         return Reply(f"{lead}Here is what I can do:", help=tuple(s.help_line for s in COMMANDS.values()), footer=footer)
 
     # -- which team --------------------------------------------------------------------------

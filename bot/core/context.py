@@ -4,6 +4,7 @@ with the few lookups they all share (a team, a card, a person's name, the platfo
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ Clock = Callable[[], datetime]
 CLICK_DEADLINE = 2.0
 """Seconds a person's click or message may wait for the database before they are told to try again:
 Slack wants its answer within 3 s, and a person should not wait longer either."""
+POSTED_CACHE = 4096
 
 
 class SearchIndex:
@@ -59,6 +61,7 @@ class CoreContext:
         self.platforms: dict[str, Platform] = dict(platforms or {})
         self.index = SearchIndex(pack, index)
         self.cards = {c.id: c for c in pack.cards}
+        self._posted: OrderedDict[str, Delivery] = OrderedDict()  # a posted delivery never changes, only goes
 
     def now(self) -> datetime:
         moment = self.clock()
@@ -105,15 +108,25 @@ class CoreContext:
         return CardView(delivery, self.card(delivery.card_id), self.team(delivery.team_id), acknowledged, recipients)
 
     async def posted(self, delivery_id: object) -> Delivery:
-        """The posted delivery a button names, or a clear refusal."""
+        """The posted delivery a button names, or a clear refusal. Posted deliveries are remembered (a
+        few thousand): every click on a card names the same one."""
         if not isinstance(delivery_id, str) or not delivery_id.startswith("d-") or len(delivery_id) > 40:
             raise InvalidInput("That button does not belong to a shiftbrief card.")
-        delivery = await self.db.read(Store.delivery, delivery_id)
-        if delivery is None or delivery.state != "posted":
-            raise NotFound("That briefing is no longer on record (it may have been purged).")
+        delivery = self._posted.get(delivery_id)
+        if delivery is None:
+            delivery = await self.db.read(Store.delivery, delivery_id)
+            if delivery is None or delivery.state != "posted":
+                raise NotFound("That briefing is no longer on record (it may have been purged).")
+            self._posted[delivery_id] = delivery
+            if len(self._posted) > POSTED_CACHE:
+                self._posted.popitem(last=False)
         if delivery.card_id not in self.cards:
             raise NotFound("That card has been withdrawn from the pack.")
         return delivery
+
+    def forget(self, delivery_id: str) -> None:
+        """Drop a remembered delivery (it was purged)."""
+        self._posted.pop(delivery_id, None)
 
 
 def not_recorded(what: str, again: str = "Please press again in a moment") -> NotRecorded:

@@ -11,12 +11,12 @@ from bot.core.context import CLICK_DEADLINE, CoreContext, not_recorded
 from bot.core.errors import AlreadyHandled, InvalidInput, Refused
 from bot.core.roles import Actor
 from bot.store import AlreadyProcessed, DatabaseBusy, Store
+from content.model import MAX_QUESTION
 
 if TYPE_CHECKING:
     from content.search import Answer
 
 log = logging.getLogger(__name__)
-MAX_QUESTION = 500
 UNKNOWN = (
     "I don't know: none of the training cards answers that, and I would rather say so than guess. "
     "I have passed your question to the coordinators so the content can be improved."

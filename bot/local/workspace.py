@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote, urlsplit
 from aiohttp import web
 
 from bot.config import PERSON_ID
-from bot.core import AskResult, CardState, CardView, Command, Core, CoreError, Invocation, Role
+from bot.core import MAX_QUESTION, AskResult, CardState, CardView, Command, Core, CoreError, Invocation, Role
 from bot.core.roles import Actor
 from bot.local.render import attr, inline, markdown
 from content.topics import TOPICS, topic_title
@@ -237,7 +237,7 @@ class Workspace:
   <h2 id="ask-h">Ask a question</h2>
   <form method="post" action="/ask">
     <label for="question">Your question, in your own words</label>
-    <input id="question" name="question" type="text" maxlength="500" required>
+    <input id="question" name="question" type="text" maxlength="{MAX_QUESTION}" required>
     <button type="submit">Ask</button>
   </form>{result}
 </section>"""

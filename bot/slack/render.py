@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from bot.core import Engagement
+from bot.core import Engagement, Totals
 from bot.core.platform import CardView
 from content.body import (
     Block,
@@ -181,7 +181,7 @@ def card_blocks(view: CardView) -> list[dict[str, Any]]:
     ]
     room = MAX_BLOCKS - len(head) - len(tail)
     if len(body) > room:  # cannot happen with cards of 1,200 characters; kept so a long card still posts
-        body = body[: room - 1] + [section("\u2026 (the rest of this card is in the local workspace)")]
+        body = [*body[: room - 1], section("\u2026 (the rest of this card is in the local workspace)")]
     return head + body + tail
 
 
@@ -269,13 +269,12 @@ def home_view(
     commands: Sequence[tuple[str, str]],
 ) -> dict[str, Any]:
     """The App Home tab: the officer's own record, and for sergeants a summary of their teams."""
-    acked = sum(e.acknowledged for e in record)
-    answered = sum(e.answered for e in record)
-    correct = sum(e.correct for e in record)
+    totals = Totals.of(list(record))
+    acked, answered, correct = totals.acknowledged, totals.answered, totals.correct
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": plain(f"{name}: your record", MAX_HEADER)},
         section(
-            f"Cards delivered to you: *{len(record)}*. Acknowledged: *{acked}*. "
+            f"Cards delivered to you: *{totals.delivered}*. Acknowledged: *{acked}*. "
             f"Check questions answered: *{answered}*, right: *{correct}*."
         ),
     ]

@@ -27,7 +27,7 @@ WRITE_DEADLINE = 30.0
 READ_BUSY_TIMEOUT_MS = 2000
 
 
-class DatabaseBusy(Exception):  # noqa: N818 (reads as the condition)
+class DatabaseBusy(Exception):
     """Another process held the database's write lock past the deadline; nothing was written."""
 
 

@@ -30,8 +30,9 @@ class EngagementQueries(Queries):
 
     def acknowledge(
         self, delivery_id: str, person_id: str, name: str, via: str, now: datetime, event_key: str | None = None
-    ) -> bool:
-        """Record one officer's acknowledgement once (and their name), in one transaction; True the first time.
+    ) -> tuple[bool, int, int]:
+        """Record one officer's acknowledgement once (and their name), in one transaction: (first time,
+        acknowledged, recipients) for 'Acknowledged by N of M' as it stands after it.
 
         Raises AlreadyProcessed, writing nothing, when `event_key` was seen before."""
         with self._transaction():
@@ -44,7 +45,8 @@ class EngagementQueries(Queries):
                 "INSERT OR IGNORE INTO acknowledgements (delivery_id, person_id, at, via) VALUES (?, ?, ?, ?)",
                 (delivery_id, person_id, iso(now), via),
             )
-            return cursor.rowcount == 1
+            acknowledged, recipients = self.ack_counts(delivery_id)
+            return cursor.rowcount == 1, acknowledged, recipients
 
     def acknowledged_by(self, delivery_id: str) -> list[str]:
         rows = self._rows("SELECT person_id FROM acknowledgements WHERE delivery_id = ?", (delivery_id,))

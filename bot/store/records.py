@@ -94,5 +94,5 @@ class Nudge:
     by: str | None
 
 
-class AlreadyProcessed(Exception):  # noqa: N818 (a signal, not a failure)
+class AlreadyProcessed(Exception):
     """A platform event key was seen before: its work is done, and this transaction wrote nothing."""

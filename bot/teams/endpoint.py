@@ -94,10 +94,10 @@ TEAMS_ENDPOINT = web.AppKey("shiftbrief_teams_endpoint", TeamsEndpoint)
 def build_adapter(settings: Settings) -> CloudAdapter:
     """The CloudAdapter with the bot's credentials (none in emulator mode)."""
     app_id = settings.microsoft_app_id
-    if app_id and settings.microsoft_app_type in ("SingleTenant", "UserAssignedMSI"):
-        if not settings.microsoft_app_tenant_id:
-            raise ConfigError("environment", "MICROSOFT_APP_TENANT_ID",
-                              f"is required with MICROSOFT_APP_TYPE={settings.microsoft_app_type}: the Directory (tenant) ID of the bot's app registration")
+    needs_tenant = settings.microsoft_app_type in ("SingleTenant", "UserAssignedMSI")
+    if app_id and needs_tenant and not settings.microsoft_app_tenant_id:
+        raise ConfigError("environment", "MICROSOFT_APP_TENANT_ID",
+                          f"is required with MICROSOFT_APP_TYPE={settings.microsoft_app_type}: the Directory (tenant) ID of the bot's app registration")
     if app_id and settings.microsoft_app_type != "UserAssignedMSI" and not settings.microsoft_app_password:
         raise ConfigError("environment", "MICROSOFT_APP_PASSWORD",
                           "is required when MICROSOFT_APP_ID is set: the client secret of the bot's app registration")

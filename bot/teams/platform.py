@@ -88,10 +88,10 @@ class TeamsPlatform:
         task.add_done_callback(self._background.discard)
         log.info("Teams is throttling the bot: will %s in the background", what)
 
-    async def settle(self, timeout: float = 60.0) -> None:
-        """Wait for the background work (tests; shutdown)."""
+    async def settle(self, within: float = 60.0) -> None:
+        """Wait for the background work (tests; shutdown), at most `within` seconds."""
         if self._background:
-            await asyncio.wait(set(self._background), timeout=timeout)
+            await asyncio.wait(set(self._background), timeout=within)
 
     def send_later(self, service_url: str, activity: Activity) -> None:
         """Send a reply the incoming request had no time left for (its conversation reference already applied)."""
@@ -139,7 +139,7 @@ class TeamsPlatform:
         return client
 
     async def close(self) -> None:
-        await self.settle(timeout=5.0)
+        await self.settle(within=5.0)
         for task in list(self._background):
             task.cancel()
         for client in self._connectors.values():
