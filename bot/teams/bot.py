@@ -69,6 +69,10 @@ class TeamsBot:
     # -- installation -------------------------------------------------------------------------
     async def _conversation_update(self, context: TurnContext) -> None:
         activity = context.activity
+        key = _event_key(activity)
+        if key is not None and not await self.core.first_time(key):  # a retried install: welcomed once
+            log.info("ignoring a repeated Teams activity %s", activity.id)
+            return
         data: dict[str, Any] = activity.channel_data if isinstance(activity.channel_data, dict) else {}
         if data.get("eventType") == "channelCreated" and isinstance(data.get("channel"), dict):
             await self._save_channel(activity, str(data["channel"].get("id") or ""))
