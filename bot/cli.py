@@ -175,6 +175,12 @@ def _core(settings: Settings, config: Config, pack: Pack | None = None, *, platf
     return Core(config, Database(settings.db_path, system_clock()), pack or Pack(()), system_clock)
 
 
+def _check_team(config: Config, team_id: str | None) -> None:
+    """`--team`, when given, names a configured team."""
+    if team_id is not None and config.team(team_id) is None:
+        raise UsageError(f"--team: no team {team_id!r}; teams: {', '.join(t.id for t in config.teams)}")
+
+
 def _local_date(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -257,8 +263,7 @@ def cmd_schedule_preview(args: argparse.Namespace) -> int:
     from scheduler.rota import shifts
 
     settings, config = _settings_and_config()
-    if args.team is not None and config.team(args.team) is None:
-        raise UsageError(f"--team: no team {args.team!r}; teams: {', '.join(t.id for t in config.teams)}")
+    _check_team(config, args.team)
     first = _local_date(args.start, "--from")
     try:
         days = int(args.days)
@@ -346,8 +351,7 @@ def _local_text(moment: datetime) -> str:
 
 def cmd_post(args: argparse.Namespace) -> int:
     settings, config = _settings_and_config()
-    if config.team(args.team) is None:
-        raise UsageError(f"--team: no team {args.team!r}; teams: {', '.join(t.id for t in config.teams)}")
+    _check_team(config, args.team)
     core = _core(settings, config, platforms=True)
     try:
         view = asyncio.run(core.post_briefing(CLI, args.team, topic=args.topic, card_id=args.card, reason="cli"))
@@ -366,8 +370,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     since = None
     if args.since:
         since = datetime.combine(_local_date(args.since, "--since"), time(0), tzinfo=config.timezone)
-    if args.team and config.team(args.team) is None:
-        raise UsageError(f"--team: no team {args.team!r}; teams: {', '.join(t.id for t in config.teams)}")
+    _check_team(config, args.team)
     core = _core(settings, config)
     try:
         rows = asyncio.run(core.stats(CLI, by=args.by, team_id=args.team, since=since))
