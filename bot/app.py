@@ -85,7 +85,7 @@ def build_app(
     if "slack" in core.platforms:
         from bot.slack.transport import attach
 
-        attach(app, core, settings, assembly.notes)
+        attach(app, core, core.platforms["slack"], settings, assembly.notes)
 
     if "teams" in core.platforms:
         from bot.teams.endpoint import add_routes as add_teams_routes

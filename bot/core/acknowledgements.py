@@ -108,6 +108,9 @@ class Acknowledgements:
             raise not_recorded("answer", "Please choose it and press Check my answer again in a moment") from None
         except AlreadyProcessed:
             raise AlreadyHandled("that click was already handled") from None
+        except sqlite3.IntegrityError:  # purged between the read and the write
+            ctx.forget(delivery.id)
+            raise NotFound("That briefing is no longer on record (it may have been purged).") from None
         return CheckResult(card, kept, correct, first)
 
     async def card_states(self, actor: Actor, delivery_ids: Sequence[str]) -> dict[str, CardState]:

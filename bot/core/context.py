@@ -86,12 +86,13 @@ class CoreContext:
         """The name kept for a person: the configured one wins over the platform's."""
         return self.config.people.get(actor.id) or actor.name or actor.id.split(":", 1)[1]
 
-    async def name_of(self, person_id: str) -> str:
-        """A person's display name: configured, else on record, else their id without the platform."""
+    async def name_of(self, person_id: str, sent: str = "") -> str:
+        """One name per person: configured, else the one on record, else what the platform `sent`, else
+        their id without the platform."""
         configured = self.config.people.get(person_id)
         if configured:
             return configured
-        return await self.db.read(Store.person_name, person_id) or person_id.split(":", 1)[-1]
+        return await self.db.read(Store.person_name, person_id) or sent or person_id.split(":", 1)[-1]
 
     def platform_for(self, channel: str) -> Platform:
         name = channel.split(":", 1)[0]

@@ -43,7 +43,6 @@ class Core:
         index: Index | None = None,
     ) -> None:
         self.ctx = CoreContext(config, db, pack, clock, platforms, index)
-        self.config = config
         self.db = db
         self.cards: Mapping[str, Card] = self.ctx.cards
         self.platforms = self.ctx.platforms
@@ -74,6 +73,16 @@ class Core:
         self.stats = self.reports.stats
         self.my_record = self.reports.my_record
         self.my_totals = self.reports.my_totals
+
+    @property
+    def config(self) -> Config:
+        """The configuration, for the core's own modules and the composition root; platforms ask the
+        queries below instead."""
+        return self.ctx.config
+
+    @config.setter
+    def config(self, config: Config) -> None:
+        self.ctx.config = config
 
     # -- commands ---------------------------------------------------------------------------
     async def run(self, invocation: Invocation, command: Command) -> Reply:
@@ -123,15 +132,9 @@ class Core:
     def known_people(self) -> list[str]:
         return self.config.known_people()
 
-    async def name_of(self, person_id: str) -> str:
-        return await self.ctx.name_of(person_id)
-
-    async def stable_name(self, person_id: str, sent_name: str) -> str:
-        """One name per person: the configured one, else the one on record, else what the platform sent."""
-        configured = self.config.people.get(person_id)
-        if configured:
-            return configured
-        return await self.db.read(Store.person_name, person_id) or sent_name
+    async def name_of(self, person_id: str, sent: str = "") -> str:
+        """One name per person: configured, else on record, else what the platform sent, else the bare id."""
+        return await self.ctx.name_of(person_id, sent)
 
     async def save_name(self, person_id: str, name: str) -> None:
         """Keep the name a person gave themselves (the local workspace's join form)."""

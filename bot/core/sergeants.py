@@ -71,7 +71,7 @@ class Sergeants:
         pending = await self.pending(actor, team_id, doing="nudge the team")
         platform = ctx.platform_for(pending.delivery.channel)
         nudged, already, failed = [], [], []
-        who = actor.name or actor.id
+        who = ctx.name_for(actor)
         text = (
             f"{who} asks you to read today's briefing in {pending.team.name}: \u201c{pending.card.title}\u201d. "
             "Press Acknowledge on the card once you have."

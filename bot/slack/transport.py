@@ -136,9 +136,10 @@ def signature_problem(secret: str, body: bytes, headers: Mapping[str, str], now:
     return None
 
 
-def attach(web_app: web.Application, core: Core, settings: Settings, notes: list[str]) -> AsyncApp | None:
+def attach(
+    web_app: web.Application, core: Core, platform: object, settings: Settings, notes: list[str]
+) -> AsyncApp | None:
     """Wire Slack into the shared server if the Slack platform is configured; say how in `notes`."""
-    platform = core.platforms.get("slack")
     if isinstance(platform, UnconfiguredSlack):
         teams = [t.id for t in core.teams() if t.channel.startswith("slack:")]
         if teams:

@@ -139,7 +139,7 @@ class TeamsBot:
             bot = {"id": activity.recipient.id, "name": activity.recipient.name} if activity.recipient else None
             personal = _conversation_type(activity) == "personal" and activity.conversation
             chat = activity.conversation.id if personal else None
-            name = await self.core.stable_name(f"teams:{aad}", sender.name or aad)
+            name = await self.core.name_of(f"teams:{aad}", sender.name or aad)
             await self.platform.remember_person(aad, sender.id, name, activity.service_url, _tenant(activity), bot, chat)
         if _conversation_type(activity) == "channel" and activity.conversation and activity.conversation.id:
             await self._save_channel(activity, activity.conversation.id)
@@ -150,7 +150,7 @@ class TeamsBot:
         if sender is None or not sender.id:
             raise InvalidInput("I cannot tell who sent that.")
         person_id = f"teams:{getattr(sender, 'aad_object_id', None) or sender.id}"
-        return Actor.person(person_id, await self.core.stable_name(person_id, sender.name or ""))
+        return Actor.person(person_id, await self.core.name_of(person_id, sender.name or ""))
 
     # -- messages -------------------------------------------------------------------------------
     async def _message(self, context: TurnContext) -> None:
