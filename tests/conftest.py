@@ -13,11 +13,11 @@ import pytest
 
 from bot.config import Config, load_config
 from bot.core import Core
-from bot.local.platform import LocalPlatform
 from bot.store import Database, Store
 from content import load_pack
 from content.model import Pack
 from content.search import Index
+from tests.platform import RecordingPlatform
 
 # The platforms' published schemas: shared/ beside the checkout when it is there (CI, developers), else the
 # copy vendored in tests/schemas/ (a clone anywhere else). SHARED / "schemas" is the folder either way.
@@ -129,7 +129,13 @@ def store(db: Database) -> Store:
 
 
 @pytest.fixture
-def core(config: Config, db: Database, pack: Pack, clock: FakeClock, index: Index) -> Core:
-    built = Core(config, db, pack, clock, {}, index)
-    built.platforms["local"] = LocalPlatform(built)
-    return built
+def platform(config: Config) -> RecordingPlatform:
+    """The in-memory platform the `core` fixture posts to: each team's channel holds its configured people,
+    and everything the core sends is kept for the test to look at (tests/platform.py)."""
+    return RecordingPlatform.for_config(config)
+
+
+@pytest.fixture
+def core(config: Config, db: Database, pack: Pack, clock: FakeClock, index: Index, platform: RecordingPlatform) -> Core:
+    """The core over a real SQLite file, the real pack and the fake clock, posting to `platform`."""
+    return Core(config, db, pack, clock, {platform.name: platform}, index)

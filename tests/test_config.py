@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import time
+import math
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
-from bot.config import ConfigError, load_config, load_settings, read_dotenv
+from bot.config import TEAM_KEYS, ConfigError, load_config, load_settings, read_dotenv
 from tests.conftest import CONFIG_TOML, write_config
 
 
@@ -111,3 +115,92 @@ def test_a_named_config_file_that_does_not_exist_is_an_error_not_the_demo(tmp_pa
         load_config(settings.config_path, required=settings.config_required)
     assert "typo.toml" in str(caught.value)
     assert not load_settings({}).config_required
+
+
+# -- any value in a team's table -----------------------------------------------------------------
+# A coordinator edits shiftbrief.toml by hand: whatever TOML value ends up in a team's field, start-up
+# either takes it or stops with a ConfigError naming the file, the key and the reason; never another error.
+
+TOML_SCALAR = st.one_of(
+    st.booleans(), st.integers(min_value=-(2**63), max_value=2**63 - 1), st.floats(), st.text(max_size=12),
+    st.dates(), st.times(), st.datetimes(timezones=st.sampled_from([None, UTC, timezone(timedelta(hours=-5))])),
+)
+TOML_VALUE = st.recursive(
+    TOML_SCALAR, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=2),
+    max_leaves=8,
+)
+PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
+    "id": st.one_of(st.sampled_from(["response-a", "a", "Response-A", "-a", "a" * 70]), st.from_regex(r"\A[a-z0-9-]{1,8}\Z")),
+    "name": st.one_of(st.text(max_size=90), st.just("Response Team A")),
+    "channel": st.sampled_from(["local:response-a", "slack:C0123", "teams:19:x@thread.tacv2", "irc:#a", "slack:", ""]),
+    "sergeants": st.lists(st.sampled_from(["local:sgt-a", "slack:U0SGT", "U0SGT", "teams:", ""]), max_size=3),
+    "members": st.lists(st.sampled_from(["local:pc-1", "teams:aad-1", "pc-1"]), max_size=3),
+    "rota_start": st.one_of(st.dates(), st.sampled_from(["2026-11-23", "23/11/2026", "20261123", "2026-W48-1", ""])),
+    "rota": st.lists(st.sampled_from(["07:00", "off", "19:30", "24:00", "7:00", "OFF", "07:00:00", ""]), max_size=60),
+    "nudge_minutes_before": st.integers(min_value=-10, max_value=1000),
+    "remind_after_minutes": st.integers(min_value=-10, max_value=1000),
+}
+
+
+def toml(value: Any) -> str:
+    """A Python value as an inline TOML value (tomllib reads TOML but cannot write it)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
+    if isinstance(value, str):
+        return '"' + "".join(
+            "\\\\" if c == "\\" else '\\"' if c == '"' else f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c
+            for c in value
+        ) + '"'
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(toml(v) for v in value) + "]"
+    return "{" + ", ".join(f"{toml(str(k))} = {toml(v)}" for k, v in value.items()) + "}"
+
+
+@st.composite
+def team_tables(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid team with some of its fields replaced by plausible mistakes or by any TOML value at all."""
+    team: dict[str, Any] = {"id": "response-a", "name": "Response Team A", "channel": "local:response-a",
+                            "sergeants": ["local:sgt-a"], "rota_start": date(2026, 11, 23), "rota": ["07:00", "off"]}
+    for key in draw(st.lists(st.sampled_from([*TEAM_KEYS, "colour"]), min_size=1, max_size=3, unique=True)):
+        team[key] = draw(st.one_of(PLAUSIBLE.get(key, TOML_VALUE), TOML_VALUE))
+    for key in draw(st.lists(st.sampled_from(["id", "name", "channel", "rota_start", "rota"]), max_size=1)):
+        del team[key]
+    return team
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None, max_examples=150)
+@given(team_tables())
+@example({"id": "response-a", "name": "A", "channel": "local:a", "rota_start": "2026-11-23", "rota": ["24:00"]})
+@example({"id": "response-a", "name": "A", "channel": "local:a", "rota_start": "2026-11-23", "rota": ["07:00\n"]})
+@example({"id": "response-a", "name": "A", "channel": "local:a", "rota_start": time(7, 0), "rota": ["07:00"]})
+@example({"id": "response-a", "name": "A", "channel": "local:a", "rota_start": "2026-11-23", "rota": ["off"],
+          "nudge_minutes_before": True})
+def test_any_value_in_a_teams_fields_is_taken_or_refused_with_a_config_error(tmp_path: Path, team: dict[str, Any]) -> None:
+    path = write_config(tmp_path, 'timezone = "Europe/London"\n[[team]]\n'
+                        + "".join(f"{toml(k)} = {toml(v)}\n" for k, v in team.items()))
+    try:
+        config = load_config(path)
+    except ConfigError as refused:
+        assert str(path) in str(refused) and refused.reason
+    else:
+        assert [t.id for t in config.teams] == [team["id"]]
+
+
+def test_a_rota_time_followed_by_a_newline_is_refused_with_a_config_error(tmp_path: Path) -> None:
+    path = write_config(tmp_path, CONFIG_TOML.replace('rota = ["19:00", "off"]', 'rota = ["19:00\\n", "off"]'))
+    with pytest.raises(ConfigError, match="day 1"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("line", ['id = "response-b"', 'channel = "local:response-b"', 'sergeants = ["local:sgt-b"]'])
+def test_an_id_followed_by_a_newline_is_refused(tmp_path: Path, line: str) -> None:
+    assert line in CONFIG_TOML
+    path = write_config(tmp_path, CONFIG_TOML.replace(line, line.replace('b"', 'b\\n"'), 1))
+    with pytest.raises(ConfigError):
+        load_config(path)

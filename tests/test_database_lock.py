@@ -7,9 +7,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote
 
 import pytest
@@ -21,30 +22,35 @@ from content.model import Pack
 from tests.conftest import FakeClock, shared_index
 from tests.records import records
 
-LOCK_SECONDS = 4.0  # longer than the 2 s a click may wait, shorter than a slow test
+T = TypeVar("T")
+LONGEST_HOLD = 30.0  # the holder lets go by itself after this, should a test die holding it
 
 HOLDER = """
-import sqlite3, sys, time
+import select, sqlite3, sys
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
 conn.execute("BEGIN IMMEDIATE")
 print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
+select.select([sys.stdin], [], [], float(sys.argv[2]))  # until the test lets go
 conn.execute("ROLLBACK")
 """
 
 
 @contextmanager
-def write_lock_held(db: Path, seconds: float = LOCK_SECONDS) -> Iterator[subprocess.Popen[str]]:
-    """Another process (a backup script, a second bot) holding the write lock for `seconds`."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), str(seconds)], stdout=subprocess.PIPE, text=True)
+def write_lock_held(db: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process (a backup script, a second bot) holding the write lock until the block ends."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), str(LONGEST_HOLD)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         yield holder
     finally:
-        holder.wait(timeout=seconds + 10)
+        assert holder.stdin is not None
+        holder.stdin.close()  # end of input: the holder rolls back and exits
+        holder.wait(timeout=LONGEST_HOLD + 10)
 
 
-async def timed(awaitable):  # type: ignore[no-untyped-def]
+async def timed(awaitable: Awaitable[T]) -> tuple[T, float]:
+    """What `awaitable` gave, and how many seconds it took."""
     started = time.monotonic()
     result = await awaitable
     return result, time.monotonic() - started

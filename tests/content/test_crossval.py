@@ -35,7 +35,7 @@ def test_a_question_asked_twice_lands_in_one_fold() -> None:
 def test_a_folds_questions_are_held_out_of_the_examples_its_index_learns_from(pack: Pack) -> None:
     held = [Question("Can I swap  shifts with someone on the other team", None, "dev"),
             Question("why 15 mins", "fifteen-minutes", "dev")]
-    taught = pack.examples + (ContentExample("why 15 mins", "fifteen-minutes"),)
+    taught = (*pack.examples, ContentExample("why 15 mins", "fifteen-minutes"))
     kept = without(replace(pack, examples=taught), held).examples
     assert {key(e.q) for e in kept}.isdisjoint({key(q.text) for q in held})
     assert len(kept) == len(taught) - sum(key(e.q) in {key(q.text) for q in held} for e in taught)

@@ -33,9 +33,9 @@ from content.search import (
 
 
 def test_the_shipped_word_lists_and_folds_are_what_the_answerer_uses() -> None:
-    assert STOPWORDS == frozenset(read_words(LEXICON / "stopwords.txt")) and "the" in STOPWORDS
-    assert OFF_TOPIC == frozenset(stem(w) for w in read_words(LEXICON / "off_topic.txt")) and "pension" in OFF_TOPIC
-    assert GENERIC == frozenset(stem(w) for w in read_words(LEXICON / "generic.txt")) and "time" in GENERIC
+    assert frozenset(read_words(LEXICON / "stopwords.txt")) == STOPWORDS and "the" in STOPWORDS
+    assert frozenset(stem(w) for w in read_words(LEXICON / "off_topic.txt")) == OFF_TOPIC and "pension" in OFF_TOPIC
+    assert frozenset(stem(w) for w in read_words(LEXICON / "generic.txt")) == GENERIC and "time" in GENERIC
     folds = read_folds(LEXICON / "folds.tsv")
     assert [(p.pattern, r) for p, r in folds] == [(p.pattern, r) for p, r in FOLDS]
     assert fold("the sarge said 15 mins").split() == fold("the sergeant said fifteen minutes").split()

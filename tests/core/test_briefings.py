@@ -1,11 +1,13 @@
-"""The core with no platform but the local one: the rules every platform relies on."""
+"""The core with the in-memory platform (tests/platform.py): briefings, and the rules every platform relies on."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.core import Actor, Core, InvalidInput, NotFound, Refused
+from bot.core import Actor, Core, Delivery, InvalidInput, NotFound, Refused
 from bot.core.roles import CLI
+from tests.conftest import FakeClock
+from tests.platform import RecordingPlatform
 from tests.records import records
 
 SGT = Actor("local:sgt-a", "Sgt A")
@@ -15,10 +17,33 @@ PC2 = Actor("local:pc-2", "PC Two")
 COORD = Actor("local:coord", "Insp. Coord")
 
 
-async def test_sergeant_posts_a_card_to_their_team_with_the_channel_members_as_recipients(core: Core) -> None:
+def on_record(core: Core, delivery_id: str) -> Delivery:
+    """A delivery as it now stands in the database."""
+    delivery = records(core).delivery(delivery_id)
+    assert delivery is not None
+    return delivery
+
+
+async def interrupted_mid_post(core: Core, clock: FakeClock) -> Delivery:
+    """A sergeant's delivery the bot was posting when it crashed: claimed, marked mid-post, no answer kept."""
+    card = await core.choose_card(core.team("response-a"))
+    claimed = records(core).create_delivery(
+        card_id=card.id, card_version=1, topic=card.topic, team_id="response-a", channel="local:response-a",
+        reason="sergeant", posted_by="local:sgt-a", now=clock(),
+    )
+    assert claimed is not None and records(core).mark_posting(claimed.id)
+    return claimed
+
+
+async def test_sergeant_posts_a_card_to_their_team_with_the_channel_members_as_recipients(
+    core: Core, platform: RecordingPlatform
+) -> None:
     view = await core.post_briefing(SGT, "response-a")
     assert view.delivery.state == "posted"
     assert view.delivery.channel == "local:response-a"
+    [card] = platform.cards_in("local:response-a")
+    assert card.delivery.id == view.delivery.id and card.progress == "Acknowledged by 0 of 3"
+    assert view.delivery.message_ref == platform.in_channel[view.delivery.id]
     assert records(core).recipients(view.delivery.id) == ["local:pc-1", "local:pc-2", "local:sgt-a"]
     assert view.progress == "Acknowledged by 0 of 3"
 
@@ -133,7 +158,7 @@ async def test_stats_are_scoped_officers_get_none_sergeants_their_own_teams(core
     assert any(a["action"] == "view-officer-stats" for a in records(core).audit_trail())
 
 
-async def test_stats_by_week_use_local_monday(core: Core, clock) -> None:
+async def test_stats_by_week_use_local_monday(core: Core, clock: FakeClock) -> None:
     from datetime import UTC, datetime
 
     clock.set(datetime(2026, 11, 29, 23, 30, tzinfo=UTC))  # Sunday 23:30 in London
@@ -142,7 +167,7 @@ async def test_stats_by_week_use_local_monday(core: Core, clock) -> None:
     assert rows[0]["week"] == "2026-11-23"
 
 
-async def test_restart_after_crash_finishes_a_claimed_delivery_once(core: Core, clock) -> None:
+async def test_restart_after_crash_finishes_a_claimed_delivery_once(core: Core, clock: FakeClock) -> None:
     from datetime import timedelta
 
     shift = clock() + timedelta(hours=1)
@@ -157,10 +182,10 @@ async def test_restart_after_crash_finishes_a_claimed_delivery_once(core: Core, 
     assert counts["posted"] == 1
     again = await core.recover()
     assert again == {"posted": 0, "missed": 0, "failed": 0, "found": 0}
-    assert records(core).delivery(claimed.id).state == "posted"
+    assert on_record(core, claimed.id).state == "posted"
 
 
-async def test_claimed_delivery_whose_shift_has_started_is_recorded_as_missed(core: Core, clock) -> None:
+async def test_claimed_delivery_whose_shift_has_started_is_recorded_as_missed(core: Core, clock: FakeClock) -> None:
     from datetime import timedelta
 
     card = (await core.choose_card(core.team("response-a")))
@@ -168,13 +193,14 @@ async def test_claimed_delivery_whose_shift_has_started_is_recorded_as_missed(co
         card_id=card.id, card_version=1, topic=card.topic, team_id="response-a", channel="local:response-a",
         reason="scheduled", posted_by=None, now=clock(), shift_start=clock() - timedelta(minutes=5), occurrence="k",
     )
+    assert claimed is not None
     counts = await core.recover()
     assert counts["missed"] == 1
-    assert records(core).delivery(claimed.id).state == "missed"
+    assert on_record(core, claimed.id).state == "missed"
     assert records(core).recent_problems()[0].id == claimed.id
 
 
-async def test_scheduled_occurrence_is_posted_once_even_if_asked_twice(core: Core, clock) -> None:
+async def test_scheduled_occurrence_is_posted_once_even_if_asked_twice(core: Core, clock: FakeClock) -> None:
     from datetime import timedelta
 
     shift = clock() + timedelta(minutes=30)
@@ -184,34 +210,39 @@ async def test_scheduled_occurrence_is_posted_once_even_if_asked_twice(core: Cor
     assert len(records(core).deliveries(team_ids=["response-a"])) == 1
 
 
-async def test_post_interrupted_on_a_platform_that_cannot_tell_is_not_sent_twice(core: Core, clock) -> None:
-    from bot.core import PostStateUnknown
-
-    class Blind:
-        name = "local"
-        posts = 0
-
-        async def find_post(self, delivery):  # type: ignore[no-untyped-def]
-            raise PostStateUnknown("cannot look up earlier posts")
-
-        async def members(self, channel):  # type: ignore[no-untyped-def]
-            return []
-
-        async def post_card(self, view):  # type: ignore[no-untyped-def]
-            Blind.posts += 1
-            return {}
-
-    card = (await core.choose_card(core.team("response-a")))
-    claimed = records(core).create_delivery(
-        card_id=card.id, card_version=1, topic=card.topic, team_id="response-a", channel="local:response-a",
-        reason="sergeant", posted_by="local:sgt-a", now=clock(),
-    )
-    assert records(core).mark_posting(claimed.id)  # the crash happened here, mid-post
-    core.platforms["local"] = Blind()  # type: ignore[assignment]
+async def test_post_interrupted_on_a_platform_that_cannot_tell_is_not_sent_twice(
+    core: Core, clock: FakeClock, platform: RecordingPlatform
+) -> None:
+    claimed = await interrupted_mid_post(core, clock)
+    platform.cannot_tell = True
     counts = await core.recover()
-    assert counts["failed"] == 1 and Blind.posts == 0
-    after = records(core).delivery(claimed.id)
-    assert after.state == "failed" and "not sent again" in after.error
+    assert counts["failed"] == 1 and platform.posts == []
+    assert platform.lookups == [claimed.id]
+    after = on_record(core, claimed.id)
+    assert after.state == "failed" and "not sent again" in (after.error or "")
+
+
+async def test_post_interrupted_after_it_reached_the_channel_is_found_not_sent_again(
+    core: Core, clock: FakeClock, platform: RecordingPlatform
+) -> None:
+    claimed = await interrupted_mid_post(core, clock)
+    reference = platform.arrived(claimed)  # the platform took the post; the crash came before its answer
+    counts = await core.recover()
+    assert counts == {"posted": 0, "missed": 0, "failed": 0, "found": 1}
+    assert platform.posts == []
+    after = on_record(core, claimed.id)
+    assert after.state == "posted" and after.message_ref == reference
+
+
+async def test_post_interrupted_before_it_reached_the_channel_is_posted_once(
+    core: Core, clock: FakeClock, platform: RecordingPlatform
+) -> None:
+    claimed = await interrupted_mid_post(core, clock)
+    counts = await core.recover()
+    assert counts == {"posted": 1, "missed": 0, "failed": 0, "found": 0}
+    assert [view.delivery.id for view in platform.posts] == [claimed.id]
+    assert await core.recover() == {"posted": 0, "missed": 0, "failed": 0, "found": 0}
+    assert len(platform.posts) == 1
 
 
 async def test_officer_asking_to_nudge_is_told_they_cannot_nudge(core: Core) -> None:
@@ -227,17 +258,8 @@ async def test_sergeant_is_not_sent_their_own_nudge(core: Core) -> None:
     assert records(core).nudges_for("local:sgt-a") == []
 
 
-async def test_configured_names_win_over_the_platforms(core: Core, config) -> None:
-    class Named:
-        name = "local"
-
-        async def members(self, channel):  # type: ignore[no-untyped-def]
-            return [("local:pc-1", "pc1 (from the platform)"), ("local:pc-9", "PC Nine")]
-
-        async def post_card(self, view):  # type: ignore[no-untyped-def]
-            return {}
-
-    core.platforms["local"] = Named()  # type: ignore[assignment]
+async def test_configured_names_win_over_the_platforms(core: Core, platform: RecordingPlatform) -> None:
+    platform.rosters["local:response-a"] = [("local:pc-1", "pc1 (from the platform)"), ("local:pc-9", "PC Nine")]
     view = await core.post_briefing(SGT, "response-a")
     assert records(core).person_name("local:pc-1") == "PC One" and records(core).person_name("local:pc-9") == "PC Nine"
     assert view.recipients == 2
@@ -260,3 +282,17 @@ async def test_someone_off_a_configured_roster_cannot_acknowledge_that_teams_car
     with pytest.raises(Refused, match="not on its roster"):
         await core.answer_check(outsider, view.delivery.id, 1)
     assert records(core).ack_counts(view.delivery.id) == (0, 3)
+
+
+async def test_a_channel_that_refuses_the_card_leaves_it_on_record_as_failed_with_the_reason(
+    core: Core, platform: RecordingPlatform
+) -> None:
+    from bot.core import PostFailed
+
+    platform.fail("local:response-a", ConnectionError("channel_not_found"))
+    with pytest.raises(PostFailed, match="channel_not_found"):
+        await core.post_briefing(SGT, "response-a")
+    [failed] = records(core).recent_problems()
+    assert failed.state == "failed" and "ConnectionError: channel_not_found" in (failed.error or "")
+    assert platform.posts == []
+    assert records(core).recipients(failed.id) == ["local:pc-1", "local:pc-2", "local:sgt-a"]  # asked before posting

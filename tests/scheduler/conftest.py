@@ -1,4 +1,5 @@
-"""Scheduler fixtures: a fake timer driven by the fake clock, teams on daily, 8-day and after-midnight rotas."""
+"""Scheduler fixtures: a fake timer driven by the fake clock, teams on daily, 8-day and after-midnight rotas,
+and the in-memory platform (tests/platform.py) recording what the bot sends."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ import pytest
 from bot.app import build_runner
 from bot.config import Config, load_config
 from bot.core import Core
-from bot.local.platform import LocalPlatform
 from bot.store import Database
 from content.model import Pack
 from scheduler.runner import Job, NudgeRunner
 from tests.conftest import FakeClock, write_config
+from tests.platform import RecordingPlatform
 from tests.records import records
 
 ROTAS_TOML = """
@@ -82,32 +83,14 @@ class FakeTimer:
             self.clock.set(until)
 
 
-class RecordingPlatform(LocalPlatform):
-    """The local platform, keeping every direct message and able to fail posts on chosen channels."""
-
-    def __init__(self, core: Core) -> None:
-        super().__init__(core)
-        self.direct: list[tuple[str, str]] = []
-        self.failing: set[str] = set()
-
-    async def post_card(self, view: Any) -> dict[str, Any]:
-        if view.delivery.channel in self.failing:
-            raise ConnectionError("channel_not_found")
-        return await super().post_card(view)
-
-    async def send_direct(self, person_id: str, text: str) -> None:
-        self.direct.append((person_id, text))
-
-
 class Bot:
     """One run of the bot: a core over a real SQLite file, its runner and a fake timer."""
 
     def __init__(self, config: Config, db: Path, pack: Pack, clock: FakeClock) -> None:
         self.clock = clock
         self.db = Database(db, clock())
-        self.core = Core(config, self.db, pack, clock, {})
-        self.platform = RecordingPlatform(self.core)
-        self.core.platforms["local"] = self.platform
+        self.platform = RecordingPlatform.for_config(config)
+        self.core = Core(config, self.db, pack, clock, {"local": self.platform})
         self.store = records(db)
         self.timer = FakeTimer(clock)
         self.runner: NudgeRunner = build_runner(self.core, clock, self.timer, self.store.first_opened())

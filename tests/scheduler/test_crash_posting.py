@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,15 +28,30 @@ TEAMS = 30
 LONDON = ZoneInfo("Europe/London")
 
 
-class SlowToAnswerSlack(FakeSlack):
-    """Takes a message into the channel at once but answers chat.postMessage only after a pause,
-    so a kill in that pause leaves a card that reached Slack while the bot never heard back."""
+class HoldingSlack(FakeSlack):
+    """Answers the first few card posts at once, then takes each later one into its channel but holds its
+    answer until `release()`: a kill then lands while the bot waits to hear back, with cards that reached
+    Slack although the bot never learned they did. No timing window decides where the kill lands."""
+
+    answered = 3
+
+    async def start(self) -> HoldingSlack:
+        self.held = 0
+        self._release = asyncio.Event()
+        await super().start()
+        return self
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
         response = await super()._api(request)
-        if request.match_info["method"] == "chat.postMessage":
-            await asyncio.sleep(0.7)
+        if request.match_info["method"] == "chat.postMessage" and len(self.messages) > self.answered:
+            self.held += 1
+            await self._release.wait()
         return response
+
+    def release(self) -> None:
+        """Answer what is held (to a process that is gone by then), and every later post at once."""
+        self.answered = TEAMS * 2
+        self._release.set()
 
 
 def config_with_nudges_due_now(home: Path) -> None:
@@ -77,9 +93,9 @@ def occurrences(home: Path) -> Counter[str]:
         return Counter(team for (team,) in db.execute("SELECT team_id FROM deliveries WHERE reason = 'scheduled'"))
 
 
-async def wait_until(condition: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
+async def wait_until(condition: Callable[[], object], within: float, what: str) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting until {what}")
         await asyncio.sleep(0.01)
@@ -94,16 +110,19 @@ def healthy(port: int) -> bool:
 
 
 async def test_sigkill_while_posting_then_restart_posts_every_due_nudge_exactly_once(tmp_path: Path) -> None:
-    fake = await SlowToAnswerSlack(SHARED / "schemas").start()
+    fake = await HoldingSlack(SHARED / "schemas").start()
     fake.members = {f"C0TEAM{n:02d}": ["U0SGT", "U0PC1"] for n in range(TEAMS)}
     config_with_nudges_due_now(tmp_path)
     port = free_port()
     process = launch(tmp_path, port, fake, "first.log")
     try:
-        # Kill once some cards have reached Slack, while others are mid-post and the rest not yet started.
-        await wait_until(lambda: len(fake.called("chat.postMessage")) >= 6, 60, "cards reach Slack")
+        # Kill once some cards have reached Slack and been answered, and others reached it unanswered:
+        # those are mid-post in the database, and the rest are not started yet.
+        # (The bot posts four at a time, so three can be held while a fourth is on its way.)
+        await wait_until(lambda: fake.held >= 3, 60, "cards reach Slack and wait for their answer")
         process.send_signal(signal.SIGKILL)
         await asyncio.to_thread(process.wait, 10)
+        fake.release()
         before = states(tmp_path)
         in_slack_before = len(fake.messages)
         assert before["posting"] >= 1, f"the kill did not land mid-post: {before}"
@@ -112,10 +131,11 @@ async def test_sigkill_while_posting_then_restart_posts_every_due_nudge_exactly_
         process = launch(tmp_path, port, fake, "second.log")
         await wait_until(lambda: states(tmp_path)["posted"] == TEAMS, 60, "every nudge is posted")
         await wait_until(lambda: healthy(port), 10, "the bot answers")
-        await fake.settle(0.5)
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.to_thread(process.wait, 20)
+        fake.release()
+        await fake.idle()  # the bot has exited: everything it sent Slack has been taken in
         await fake.stop()
 
     assert states(tmp_path) == Counter({"posted": TEAMS})

@@ -109,4 +109,4 @@ def test_next_nudges_finds_a_rota_that_has_not_started_yet() -> None:
 
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
-        nudges_between(daily("07:00"), LONDON, datetime(2027, 1, 1), datetime(2027, 1, 2))  # noqa: DTZ001
+        nudges_between(daily("07:00"), LONDON, datetime(2027, 1, 1), datetime(2027, 1, 2))

@@ -143,7 +143,7 @@ async def test_a_nudge_whose_shift_started_while_the_bot_was_down_is_recorded_as
 async def test_a_failing_post_is_recorded_as_failed_with_the_reason_and_not_retried(make_bot: Any) -> None:
     start = datetime(2027, 6, 1, 5, 0, tzinfo=UTC)
     bot = make_bot(FakeClock(start))
-    bot.platform.failing.add("local:daily")
+    bot.platform.fail("local:daily", ConnectionError("channel_not_found"))
     await bot.start()
     await bot.timer.run_until(start + timedelta(hours=6))
     (failed,) = nudges(bot, "daily")

@@ -9,24 +9,29 @@ from scheduler.runner import SchedulerTimer
 
 
 async def test_jobs_run_on_the_servers_loop_even_when_late_and_a_replaced_job_runs_once() -> None:
-    timer = SchedulerTimer(lambda: datetime.now(UTC))
-    timer.start()
+    # APScheduler waits on the real clock. The wall clock handed to the timer is an hour behind it, so a job
+    # the runner's clock sees as due within the hour is already late for APScheduler: it runs at once, with
+    # no real deadline to wait for, and only because there is no misfire limit (the default grace of 1 s
+    # would skip it). A job two hours ahead is still an hour ahead, and waits.
+    frozen = datetime(2027, 3, 28, 0, 0, tzinfo=UTC)
+    timer = SchedulerTimer(lambda: frozen, wall_clock=lambda: datetime.now(UTC) - timedelta(hours=1))
     ran: list[tuple[str, asyncio.AbstractEventLoop]] = []
+    both_ran = asyncio.Event()
 
     async def job(tag: str) -> None:
         ran.append((tag, asyncio.get_running_loop()))
+        if len(ran) == 2:
+            both_ran.set()
 
-    now = datetime.now(UTC)  # APScheduler reads the real clock, so this test does too
+    timer.start()
     try:
-        timer.at("late", now - timedelta(minutes=10), job, "late")  # the default misfire grace (1 s) would skip it
-        timer.at("soon", now + timedelta(milliseconds=100), job, "first")
-        timer.at("soon", now + timedelta(milliseconds=200), job, "replacement")
-        assert [job_id for job_id, _when in timer.pending()] == ["late", "soon"]
-        for _ in range(50):
-            await asyncio.sleep(0.05)
-            if len(ran) >= 2:
-                break
-        await asyncio.sleep(0.2)
+        timer.at("late", frozen - timedelta(minutes=10), job, "late")
+        timer.at("soon", frozen + timedelta(milliseconds=100), job, "first")
+        timer.at("soon", frozen + timedelta(milliseconds=200), job, "replacement")  # same id: replaces "first"
+        timer.at("later", frozen + timedelta(hours=2), job, "later")
+        assert [job_id for job_id, _when in timer.pending()] == ["late", "soon", "later"]
+        await asyncio.wait_for(both_ran.wait(), timeout=10)
+        assert [job_id for job_id, _when in timer.pending()] == ["later"]  # nothing else is left to run
     finally:
         await timer.stop()
     assert sorted(tag for tag, _loop in ran) == ["late", "replacement"]

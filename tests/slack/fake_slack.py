@@ -115,9 +115,9 @@ class FakeSlack:
     def private_to(self, user: str) -> list[Ephemeral]:
         return [e for e in self.ephemerals if e.user == user]
 
-    async def wait_for(self, condition: Callable[[], Any], timeout: float = 10.0) -> Any:
+    async def wait_for(self, condition: Callable[[], Any], within: float = 10.0) -> Any:
         """Listeners finish after the HTTP response (ack first): poll until `condition()` is truthy."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             value = condition()
             if value:
@@ -126,13 +126,13 @@ class FakeSlack:
                 raise AssertionError(f"timed out waiting for {condition}")
             await asyncio.sleep(0.02)
 
-    async def settle(self, quiet: float = 0.3) -> None:
-        """Wait until no call has arrived for `quiet` seconds (to show that nothing more happens)."""
-        while True:
-            count = len(self.calls)
-            await asyncio.sleep(quiet)
-            if len(self.calls) == count:
-                return
+    async def idle(self, within: float = 10.0) -> None:
+        """Wait until every connection to the fake has closed and each request on it has been handled.
+        Once the process that talked to the fake has exited, nothing more can arrive after this.
+        (The bot in the test's own process is drained instead: tests/slack/conftest.py, Bot.drain.)"""
+        assert self._runner is not None and self._runner.server is not None
+        server = self._runner.server
+        await self.wait_for(lambda: not server.connections, within)
 
     async def push(self, envelope: dict[str, Any]) -> None:
         """Send a Socket Mode envelope to the connected bot."""

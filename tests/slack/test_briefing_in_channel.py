@@ -15,7 +15,7 @@ async def test_forged_signature_is_refused_and_nothing_happens(bot: Bot, fake: F
     forged = sign(body, int(time.time()), secret="someone-elses-secret")
     status = await bot.send(body, "application/x-www-form-urlencoded", signature=forged)
     assert status == 401
-    await fake.settle()
+    await bot.drain()
     assert fake.called("chat.postMessage") == []
 
 
@@ -24,7 +24,7 @@ async def test_stale_signature_is_refused_even_when_the_hmac_is_right(bot: Bot, 
     old = int(time.time()) - 10 * 60
     status = await bot.send(body, "application/x-www-form-urlencoded", timestamp=old, signature=sign(body, old))
     assert status == 401
-    await fake.settle()
+    await bot.drain()
     assert fake.called("chat.postMessage") == []
 
 
@@ -51,7 +51,7 @@ async def test_an_officer_brief_now_posts_nothing_and_says_why(bot: Bot, fake: F
     assert await bot.command("U0PC1", "now") == 200
     reply = await fake.wait_for(lambda: fake.private_to("U0PC1"))
     assert "Only a team's sergeants or a coordinator can post a briefing" in reply[0].text
-    await fake.settle()
+    await bot.drain()
     assert fake.called("chat.postMessage") == []
     everything = ("claimed", "posting", "posted", "failed", "missed")
     assert bot.store.deliveries(team_ids=["response-a"], states=everything) == []
@@ -71,7 +71,7 @@ async def test_clicks_update_acknowledged_by_and_stats_show_exactly_who(bot: Bot
 
     assert await bot.click("U0PC1", "acknowledge", delivery_id) == 200
     assert await bot.click("U0PC2", "acknowledge", delivery_id) == 200
-    await fake.wait_for(lambda: progress(card_message(fake)) == "Acknowledged by 2 of 3", timeout=6)
+    await fake.wait_for(lambda: progress(card_message(fake)) == "Acknowledged by 2 of 3", within=6)
 
     confirmations = [e.text for e in fake.private_to("U0PC1")]
     assert len(confirmations) == 1 and confirmations[0].startswith("Thanks, you have acknowledged")
@@ -87,8 +87,8 @@ async def test_updates_are_coalesced_to_one_per_two_seconds(bot: Bot, fake: Fake
     delivery_id = bot.store.latest_delivery("response-a").id
     for user in ("U0PC1", "U0PC2", "U0SGT"):
         await bot.click(user, "acknowledge", delivery_id)
-    await fake.wait_for(lambda: progress(card_message(fake)) == "Acknowledged by 3 of 3", timeout=6)
-    await fake.settle(0.5)
+    await fake.wait_for(lambda: progress(card_message(fake)) == "Acknowledged by 3 of 3", within=6)
+    await bot.drain()
     updates = fake.called("chat.update")
     assert len(updates) <= 2, f"{len(updates)} chat.update calls for three clicks inside two seconds"
     if len(updates) == 2:
@@ -105,13 +105,13 @@ async def test_a_double_click_or_a_retried_click_is_counted_once(bot: Bot, fake:
     await bot.click("U0PC1", "acknowledge", delivery_id)  # a second tap: a new request
     await fake.wait_for(lambda: len(fake.private_to("U0PC1")) == 2)
     assert await bot.click("U0PC1", "acknowledge", delivery_id, trigger="trig.first", retry=1) == 200  # Slack's retry
-    await fake.settle(0.5)
+    await bot.drain()
 
     replies = [e.text for e in fake.private_to("U0PC1")]
     assert len(replies) == 2, replies
     assert "already acknowledged" in replies[1] and "nothing changed" in replies[1]
     assert bot.store.ack_counts(delivery_id) == (1, 3)
-    await fake.wait_for(lambda: progress(card_message(fake)) == "Acknowledged by 1 of 3")
+    assert progress(card_message(fake)) == "Acknowledged by 1 of 3"  # the drain waited for the card's update too
     assert len(fake.called("chat.update")) == 1
 
 
@@ -177,7 +177,7 @@ async def test_a_429_from_slack_is_retried_after_retry_after(bot: Bot, fake: Fak
     started = time.monotonic()
     assert await bot.command("U0SGT", "now") == 200
     assert time.monotonic() - started < 3, "the 429 wait must not hold up Slack's three-second acknowledgement"
-    await fake.wait_for(lambda: fake.private_to("U0SGT"), timeout=10)
+    await fake.wait_for(lambda: fake.private_to("U0SGT"), within=10)
 
     attempts = fake.called("chat.postMessage")
     assert [a.status for a in attempts] == [429, 200]

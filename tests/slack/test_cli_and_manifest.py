@@ -1,9 +1,14 @@
-"""`shiftbrief post` and `shiftbrief stats` against Slack, and `shiftbrief slack manifest`."""
+"""`shiftbrief post` and `shiftbrief stats` against Slack, what `shiftbrief post` says when Slack is not set
+up, and `shiftbrief slack manifest`."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +19,7 @@ from referencing import Registry, Resource
 from bot.cli import main
 from bot.slack.manifest import BOT_SCOPES
 from tests.conftest import SHARED
-from tests.slack.conftest import BOT_TOKEN, SECRET, Bot, card_message, progress
+from tests.slack.conftest import BOT_TOKEN, SECRET, SLACK_CONFIG, Bot, card_message, progress
 from tests.slack.fake_slack import FakeSlack
 
 MANIFESTS = SHARED / "schemas" / "slack-manifest"
@@ -132,3 +137,33 @@ def test_every_brief_command_and_scope_is_in_the_admins_walk_through() -> None:
     missing = [f"/brief {spec.usage}" for spec in COMMANDS.values() if f"`/brief {spec.usage}`" not in guide]
     missing += [scope for scope in BOT_SCOPES if f"`{scope}`" not in guide]
     assert missing == []
+
+
+def test_post_to_a_slack_team_without_slack_names_the_missing_variables(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, slack_config_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SHIFTBRIEF_CONFIG", str(slack_config_path))
+    monkeypatch.setenv("SHIFTBRIEF_DB", str(tmp_path / "shiftbrief.db"))
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["post", "--team", "response-a"]) == 1
+    said = capsys.readouterr().err
+    assert "SLACK_BOT_TOKEN" in said and "SLACK_SIGNING_SECRET" in said and "SLACK_APP_TOKEN" in said, said
+
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "set")
+    assert main(["post", "--team", "response-a", "--json"]) == 1
+    said = capsys.readouterr().err
+    assert "SLACK_BOT_TOKEN is not set" in said and "SLACK_SIGNING_SECRET" not in said, said
+
+
+def test_post_to_slack_without_a_token_names_the_variable_and_records_nothing(tmp_path: Path) -> None:
+    (tmp_path / "shiftbrief.toml").write_text(SLACK_CONFIG, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(SHIFTBRIEF_CONFIG=str(tmp_path / "shiftbrief.toml"), SHIFTBRIEF_DB=str(tmp_path / "sb.db"))
+    team = next(line.split('"')[1] for line in SLACK_CONFIG.splitlines() if line.startswith("id = "))
+    result = subprocess.run([sys.executable, "-m", "bot", "post", "--team", team], capture_output=True, text=True,
+                            env=env, cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and "SLACK_BOT_TOKEN" in result.stderr
+    with sqlite3.connect(tmp_path / "sb.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 0

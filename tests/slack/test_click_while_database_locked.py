@@ -14,7 +14,7 @@ async def test_a_slack_click_during_a_held_lock_is_acknowledged_at_once_and_the_
     bot: Bot, fake: FakeSlack
 ) -> None:
     assert await bot.command("U0SGT", "now") == 200
-    await fake.wait_for(lambda: [m for m in fake.in_channel("C0RESPA") if m.metadata])
+    await fake.wait_for(lambda: fake.private_to("U0SGT"))  # "Posted …": the card is on record as posted
     delivery = bot.store.latest_delivery("response-a")
     assert delivery is not None
     delivery_id = delivery.id
@@ -22,7 +22,7 @@ async def test_a_slack_click_during_a_held_lock_is_acknowledged_at_once_and_the_
     with write_lock_held(Path(bot.core.db.path)):
         status, took = await timed(bot.click("U0PC1", "acknowledge", delivery_id))
         assert status == 200 and took < 1.0  # ack() comes before any database write
-        told = await fake.wait_for(lambda: [m.text for m in fake.private_to("U0PC1")], timeout=5.0)
+        told = await fake.wait_for(lambda: [m.text for m in fake.private_to("U0PC1")], within=5.0)
         assert "not recorded" in told[0]
         assert bot.store.acknowledged_by(delivery_id) == []
 

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from tests.slack.conftest import Bot
+from tests.slack.conftest import Bot, direct_message
 from tests.slack.fake_slack import FakeSlack
 
 
-def dm(text: str, user: str = "U0PC1") -> dict[str, object]:
-    return {"type": "message", "channel_type": "im", "channel": f"D{user}", "user": user, "text": text,
-            "ts": "1764061300.000100", "event_ts": "1764061300.000100"}
-
-
 async def test_a_dm_question_is_answered_once_even_when_slack_retries_the_event(bot: Bot, fake: FakeSlack) -> None:
-    event = dm("won't they just move round the corner?")
+    event = direct_message("U0PC1", "won't they just move round the corner?")
     assert await bot.event(event, "Ev0DISPLACE") == 200
     assert await bot.event(event, "Ev0DISPLACE", retry=1) == 200
     assert await bot.event(event, "Ev0DISPLACE", retry=2) == 200
-    await fake.wait_for(lambda: fake.in_channel("DU0PC1"))
-    await fake.settle(0.5)
+    await bot.drain()  # all three deliveries reached a listener and finished
+    assert bot.work.started == 3
 
     answers = fake.in_channel("DU0PC1")
     assert len(answers) == 1
@@ -30,7 +25,7 @@ async def test_a_dm_question_is_answered_once_even_when_slack_retries_the_event(
 async def test_an_unanswerable_question_gets_an_honest_i_dont_know_and_reaches_coordinators(
     bot: Bot, fake: FakeSlack
 ) -> None:
-    await bot.event(dm("what is the canteen menu on thursday?"), "Ev0MENU")
+    await bot.event(direct_message("U0PC1", "what is the canteen menu on thursday?"), "Ev0MENU")
     reply = (await fake.wait_for(lambda: fake.in_channel("DU0PC1")))[0]
     assert reply.text.startswith("I don't know")
     forwarded = await fake.wait_for(lambda: fake.in_channel("C0QUEST"))
@@ -39,9 +34,9 @@ async def test_an_unanswerable_question_gets_an_honest_i_dont_know_and_reaches_c
 
 
 async def test_the_bots_own_messages_and_edits_are_not_treated_as_questions(bot: Bot, fake: FakeSlack) -> None:
-    await bot.event({**dm("an answer the bot posted"), "bot_id": "B0BOT", "user": "U0BOT"}, "Ev0SELF")
-    await bot.event({**dm("edited"), "subtype": "message_changed"}, "Ev0EDIT")
-    await fake.settle(0.5)
+    await bot.event({**direct_message("U0PC1", "an answer the bot posted"), "bot_id": "B0BOT", "user": "U0BOT"}, "Ev0SELF")
+    await bot.event({**direct_message("U0PC1", "edited"), "subtype": "message_changed"}, "Ev0EDIT")
+    await bot.drain()
     assert fake.called("chat.postMessage") == []
     assert bot.store.questions() == []
 
@@ -57,7 +52,7 @@ async def test_an_at_mention_is_answered_in_a_thread(bot: Bot, fake: FakeSlack) 
 
 
 async def test_helpful_buttons_record_the_askers_rating(bot: Bot, fake: FakeSlack) -> None:
-    await bot.event(dm("won't they just move round the corner?"), "Ev0RATE")
+    await bot.event(direct_message("U0PC1", "won't they just move round the corner?"), "Ev0RATE")
     answer = (await fake.wait_for(lambda: fake.in_channel("DU0PC1")))[0]
     actions = next(b for b in answer.blocks if b["type"] == "actions")
     not_helpful = next(e for e in actions["elements"] if e["action_id"] == "answer_not_helpful")

@@ -57,7 +57,10 @@ async def test_shiftbrief_run_serves_slack_events_end_to_end(tmp_path: Path, fak
             command = {"command": "/brief", "text": "now displacement", "user_id": "U0SGT", "channel_id": "C0RESPA",
                        "team_id": "T0FORCE", "trigger_id": "trig.run.1", "api_app_id": "A0SHIFT"}
             assert await post_signed(session, url, command) == 200
-            message = (await fake.wait_for(lambda: [m for m in fake.in_channel("C0RESPA") if m.metadata]))[0]
+            # The sergeant's "Posted …" comes once the card is on record as posted; a click before then would
+            # find it still mid-post (the card reaches Slack a moment before the bot hears back).
+            await fake.wait_for(lambda: fake.private_to("U0SGT"))
+            message = card_message(fake)
             delivery_id = message.metadata["event_payload"]["delivery"]
 
             assert await post_signed(session, url, click("U0PC1", delivery_id, "trig.run.2")) == 200

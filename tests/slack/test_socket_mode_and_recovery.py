@@ -1,13 +1,18 @@
-"""Socket Mode when SLACK_APP_TOKEN is set (against the fake's apps.connections.open and WebSocket),
-the reconnect watchdog, and finding a card a crash left half-posted so it is never posted twice."""
+"""Socket Mode when SLACK_APP_TOKEN is set (against the fake's apps.connections.open and WebSocket), a
+refused app token reported once and retried with back-off, the reconnect watchdog, and finding a card a
+crash left half-posted so it is never posted twice."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from bot.slack.transport import SocketModeConnection
+import pytest
+
+from bot.slack.transport import Authorization, SocketModeConnection, build_bolt
 from content.model import Pack
 from tests.conftest import FakeClock
 from tests.slack.conftest import APP_TOKEN, Bot, card_message, slack_settings, start_bot
@@ -40,10 +45,38 @@ async def test_socket_mode_is_chosen_when_an_app_token_is_set(
 
         await fake.push({**envelope, "envelope_id": "env-2", "retry_attempt": 1})  # Slack redelivers
         await fake.wait_for(lambda: any(f.get("envelope_id") == "env-2" for f in fake.socket_frames))
-        await fake.settle(0.5)
+        await bot.drain()
         assert len(fake.called("chat.postMessage")) == 1
     finally:
-        await bot.client.close()
+        await bot.close()
+
+
+async def test_a_refused_app_token_is_one_clear_error_then_one_line_per_retry_backing_off(
+    bot: Bot, fake: FakeSlack, tmp_path: Path, slack_config_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake.failing["apps.connections.open"] = "invalid_auth"
+    settings = slack_settings(tmp_path, fake, slack_config_path, slack_app_token="xapp-bad", slack_signing_secret=None)
+    bolt = build_bolt(bot.core, bot.platform, settings, Authorization(bot.platform.client))
+    connection = SocketModeConnection(bolt, "xapp-bad", first_retry=0.05, longest_retry=0.2)
+    await connection.start()
+    try:
+        calls = await fake.wait_for(lambda: len(fake.called("apps.connections.open")) >= 5 and
+                                    fake.called("apps.connections.open"), within=5)
+        gaps = [b.at - a.at for a, b in itertools.pairwise(calls)]
+        assert gaps[0] >= 0.04 and gaps[2] > gaps[0] * 1.5 and max(gaps) < 0.5  # backs off, up to the cap
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert len(errors) == 1
+        assert "SLACK_APP_TOKEN" in errors[0].getMessage() and "invalid_auth" in errors[0].getMessage()
+        retries = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert retries and all("\n" not in m and "invalid_auth" in m for m in retries)
+        assert "Traceback" not in caplog.text and not any(r.exc_info for r in caplog.records)
+
+        del fake.failing["apps.connections.open"]  # the admin fixes the token
+        await fake.wait_for(lambda: "Slack Socket Mode connected" in caplog.text, within=5)
+        assert await connection.connected()
+    finally:
+        await connection.stop()
 
 
 class _StuckClient:
@@ -57,7 +90,7 @@ class _StuckClient:
 class _StuckHandler:
     """A handler whose session never comes back, as after the SDK's known reconnect stalls."""
 
-    made: list[_StuckHandler] = []
+    made: ClassVar[list[_StuckHandler]] = []
 
     def __init__(self, app: Any, token: str) -> None:
         self.client = _StuckClient()

@@ -39,6 +39,8 @@ PC1 = Member("29:pc1", "aad-pc1", "PC Ahmed")
 PC2 = Member("29:pc2", "aad-pc2", "PC Brown")
 PC3 = Member("29:pc3", "aad-pc3", "PCSO Clarke")
 ROSTER = [SGT, PC1, PC2, PC3]
+COORD = Member("29:coord", "aad-coord", "Insp Okafor")  # a coordinator (TEAMS_CONFIG), not in the channel
+SGT_B = Member("29:sgtb", "aad-sgtb", "Sgt Walsh")  # Response Team B's sergeant
 
 TEAMS_CONFIG = f"""
 timezone = "Europe/London"
@@ -228,6 +230,15 @@ class Teams:
     def check_everything_sent(self) -> None:
         for activity in outgoing_activities(self.connector.calls):
             assert_valid_activity(activity)
+
+
+async def sergeant_briefs(teams: Teams) -> Call:
+    """The bot is added to Response Team A and its sergeant types `brief now displacement`: the post."""
+    await teams.install()
+    response = await teams.send(teams.channel_message(SGT, "brief now displacement"))
+    assert response.status == 200, await response.text()
+    [post] = teams.connector.posts()
+    return post
 
 
 def teams_settings(tmp_path: Path, config_path: Path, **overrides: Any) -> Settings:

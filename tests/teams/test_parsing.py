@@ -1,12 +1,16 @@
-"""What a Teams message asks for, and the pacing under Teams' per-conversation limits."""
+"""What a Teams message asks for (for any text Teams sends, the words without the @mention and markup), and
+the pacing under Teams' per-conversation limits."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from bot.core import Command, parse
 from bot.teams.commands import clean_text
 from bot.teams.throttle import Throttle
+from tests.teams.conftest import MENTION
 
 
 @pytest.mark.parametrize(
@@ -73,3 +77,24 @@ async def test_the_bots_credentials_are_made_once_and_their_token_fetched_off_th
 
     assert first is second and Inner.made == 1
     assert len(first.threads) == 2 and threading.get_ident() not in first.threads
+
+
+# A mention that is not at the start still works (the channel message helper puts it first).
+def test_the_mention_constant_is_what_the_helpers_send() -> None:
+    assert MENTION == "<at>shiftbrief</at>"
+
+
+@given(st.one_of(st.none(), st.text()), st.lists(st.text(max_size=30), max_size=3))
+@example("<at>shiftbrief</at>&nbsp;brief&nbsp;now", ["<at>shiftbrief</at>"])
+@example("<p><at id='0'>shiftbrief</at>\u00a0status</p>", [])
+@example("&lt;at&gt;", [])
+@example("<at>never closed", [])
+def test_clean_text_never_fails_and_leaves_single_spaced_words(text: str | None, mentions: list[str]) -> None:
+    words = clean_text(text, mentions)
+    assert words == " ".join(words.split()) and "\u00a0" not in words
+
+
+@given(st.lists(st.from_regex(r"\A[A-Za-z0-9?!.,']{1,12}\Z"), max_size=8))
+def test_plain_words_after_the_mention_come_through_as_typed(words: list[str]) -> None:
+    typed = "<at>shiftbrief</at> " + "\u00a0 ".join(words)
+    assert clean_text(typed, ["<at>shiftbrief</at>"]) == " ".join(words)

@@ -6,11 +6,12 @@ import asyncio
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from bot.teams.throttle import Throttle
 from tests.records import records
-from tests.teams.conftest import CHANNEL, PC1, SGT, Teams, cards_in, progress_of
+from tests.teams.conftest import CHANNEL, PC1, SGT, Teams, cards_in, progress_of, sergeant_briefs
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -129,3 +130,55 @@ async def test_a_429_on_a_reply_is_retried_too(teams: Teams) -> None:
     replies = [c for c in teams.connector.calls if "a:personal-" in c.path]
     assert [c.status for c in replies] == [429, 201]
     assert "brief now [topic]" in replies[-1].body["text"]
+
+
+def fake_time(teams: Teams) -> list[float]:
+    """Teams' throttle on a clock that only its sleeps move; returns the list of sleeps."""
+    now = [0.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    teams.platform.throttle = Throttle(sleep=sleep, clock=lambda: now[0], jitter=lambda: 0.5)
+    return slept
+
+
+async def test_throttling_cannot_hold_a_request_past_its_budget_and_the_post_is_recorded_failed(teams: Teams) -> None:
+    await teams.install()
+    slept = fake_time(teams)
+    teams.connector.fail("POST", "/v3/conversations", (429, "7"), (429, "7"), (429, "7"))
+    started = time.monotonic()
+
+    response = await teams.send(teams.channel_message(SGT, "brief now displacement"))
+
+    assert response.status == 200
+    assert time.monotonic() - started < 5
+    assert sum(slept) <= 10  # waited on Teams inside the request for at most its budget
+    assert teams.connector.posts() == []
+    delivery = records(teams.core).deliveries(states=("failed",))[0]
+    assert "429" in (delivery.error or "")  # not posted, and on record as failed with the reason
+    await teams.platform.settle()  # the reply had no time left in the request: it follows
+    reply = teams.connector.replies()[-1].body["text"]
+    assert "throttling" in reply and "try again" in reply
+    assert [c.status for c in teams.connector.calls if c.path.startswith("/v3/conversations") and c.method == "POST"][-4:] \
+        == [429, 429, 429, 201]
+
+
+async def test_a_throttled_card_update_finishes_after_the_click_is_answered(teams: Teams) -> None:
+    post = await sergeant_briefs(teams)
+    slept = fake_time(teams)
+    teams.connector.fail("PUT", "/v3/conversations", (429, "7"), (429, "7"))
+    started = time.monotonic()
+
+    response = await teams.send(teams.card_click(PC1, post, "Acknowledge"))
+
+    assert response.status == 200
+    assert time.monotonic() - started < 5, "the click waited on Teams' throttling inside the request"
+    assert slept[:1] == [7.0] and sum(slept) <= 10  # the throttle waited once within the budget, then handed off
+    await teams.platform.settle()
+    [update] = teams.connector.updates()
+    assert progress_of(cards_in(update)[0]) == "Acknowledged by 1 of 4"
+    delivery = records(teams.core).latest_delivery("response-a")
+    assert delivery is not None and records(teams.core).acknowledged_by(delivery.id) == [f"teams:{PC1.aad}"]

@@ -1,0 +1,99 @@
+"""Summaries of acknowledgement and understanding by officer, team, topic or week: in a stable order that
+is never a ranking, with rates that say nothing rather than divide by zero."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import Config
+from bot.core.stats import GROUPINGS, columns, summarise
+from bot.store import Engagement
+from content.topics import TOPICS, topic_title
+
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def seen(
+    person: str, *, name: str = "", delivery: str = "d-1", team: str = "response-a", topic: str = "what-is-hsp",
+    at: datetime = MONDAY, acknowledged: bool = False, answered: bool = False, correct: bool = False,
+) -> Engagement:
+    """One officer's row for one delivery, as the store hands it out."""
+    return Engagement(delivery, team, topic, "card-1", at, person, name or person, acknowledged, answered, correct)
+
+
+def test_an_unknown_grouping_is_refused(config: Config) -> None:
+    with pytest.raises(ValueError, match="officer, team, topic, week"):
+        summarise([], "rank", config)
+
+
+@pytest.mark.parametrize("by", GROUPINGS)
+def test_nothing_delivered_gives_no_rows_and_still_the_columns(by: str, config: Config) -> None:
+    assert summarise([], by, config) == []
+    assert columns([], by)[:1] == [by] and "acknowledged" in columns([], by)
+
+
+def test_officers_are_listed_by_name_whatever_their_figures(config: Config) -> None:
+    rows = summarise([
+        seen("local:pc-2", name="zara Young", acknowledged=True, answered=True, correct=True),
+        seen("local:pc-1", name="Adam Smith"),
+        seen("local:pc-3", name="bea Jones", acknowledged=True),
+    ], "officer", config)
+    assert [r["name"] for r in rows] == ["Adam Smith", "bea Jones", "zara Young"]  # alphabetical, any case
+    assert rows[0] == {"officer": "local:pc-1", "name": "Adam Smith", "delivered": 1, "acknowledged": 0,
+                       "answered": 0, "correct": 0}
+    assert columns(rows, "officer") == ["officer", "name", "delivered", "acknowledged", "answered", "correct"]
+
+
+def test_two_officers_with_one_name_are_two_rows_in_a_stable_order(config: Config) -> None:
+    rows = summarise([seen("local:b", name="PC Smith"), seen("local:a", name="PC Smith")], "officer", config)
+    assert [r["officer"] for r in rows] == ["local:a", "local:b"]
+
+
+def test_teams_come_in_configured_order_and_an_unconfigured_team_last_by_its_id(config: Config) -> None:
+    rows = summarise([
+        seen("local:pc-3", team="response-b", acknowledged=True),
+        seen("local:x", team="disbanded"),
+        seen("local:pc-1", team="response-a"),
+    ], "team", config)
+    assert [(r["team"], r["name"]) for r in rows] == [
+        ("response-a", "Response Team A"), ("response-b", "Response Team B"), ("disbanded", "disbanded"),
+    ]
+
+
+def test_topics_come_in_teaching_order_with_their_titles(config: Config) -> None:
+    early, _second, _third, late = list(TOPICS)[:4]
+    rows = summarise([seen("local:pc-1", topic=late), seen("local:pc-1", topic="retired-topic"),
+                      seen("local:pc-1", topic=early)], "topic", config)
+    assert [r["topic"] for r in rows] == [early, late, "retired-topic"]
+    assert rows[0]["title"] == topic_title(early)
+
+
+def test_weeks_start_on_the_local_monday_across_the_clock_change(config: Config) -> None:
+    rows = summarise([
+        seen("local:pc-1", at=datetime(2027, 3, 28, 22, 30, tzinfo=UTC)),  # Sunday 23:30 BST: the week of the 22nd
+        seen("local:pc-1", at=datetime(2027, 3, 28, 23, 30, tzinfo=UTC)),  # Monday 00:30 BST: a new week
+        seen("local:pc-1", at=datetime(2027, 3, 22, 0, 0, tzinfo=UTC)),  # Monday 00:00 GMT
+    ], "week", config)
+    assert [(r["week"], r["delivered"]) for r in rows] == [("2027-03-22", 2), ("2027-03-29", 1)]
+
+
+def test_counts_and_rates_for_a_team(config: Config) -> None:
+    rows = summarise([
+        seen("local:pc-1", delivery="d-1", acknowledged=True, answered=True, correct=True),
+        seen("local:pc-2", delivery="d-1", acknowledged=True, answered=True, correct=False),
+        seen("local:sgt-a", delivery="d-1", answered=True, correct=True),
+        seen("local:pc-1", delivery="d-2", at=MONDAY + timedelta(days=1)),
+    ], "team", config)
+    [row] = rows
+    assert row == {
+        "team": "response-a", "name": "Response Team A", "deliveries": 2, "delivered": 4, "acknowledged": 2,
+        "ack_rate": 0.5, "answered": 3, "correct": 2, "correct_rate": 0.667,
+    }
+    assert columns(rows, "team") == list(row)
+
+
+def test_a_rate_with_nothing_to_count_is_none_not_zero(config: Config) -> None:
+    [row] = summarise([seen("local:pc-1")], "topic", config)
+    assert row["ack_rate"] == 0.0 and row["answered"] == 0 and row["correct_rate"] is None

@@ -1,0 +1,45 @@
+"""Backups taken while the bot runs, and purging old records."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store
+from tests.store.conftest import NOW, posted
+
+
+def test_a_backup_is_a_usable_copy_and_never_overwrites_a_file(store: Store, tmp_path: Path) -> None:
+    delivery = posted(store)
+    store.acknowledge(delivery.id, "local:pc-1", "PC One", "local", NOW)
+    target = tmp_path / "backup.db"
+    store.backup(target)
+    copy = Store.open(target, NOW)
+    try:
+        assert copy.acknowledged_by(delivery.id) == ["local:pc-1"]
+    finally:
+        copy.close()
+    with pytest.raises(FileExistsError, match="already exists"):
+        store.backup(target)
+
+
+def test_purge_removes_what_is_older_than_the_cut_off_and_keeps_the_rest(store: Store) -> None:
+    old = posted(store, at=NOW - timedelta(days=400), people=[("local:gone", "PC Gone"), ("local:pc-1", "PC One")])
+    store.acknowledge(old.id, "local:gone", "PC Gone", "local", NOW - timedelta(days=400))
+    new = posted(store, at=NOW, people=[("local:pc-1", "PC One")])
+    store.record_question(asked_by="local:gone", via="local", text="old?", answered=False, card_id=None, topic=None,
+                          score=0.0, now=NOW - timedelta(days=400))
+    store.audit("local:sgt-a", "post", "response-a", None, NOW - timedelta(days=400))
+    store.first_time("slack:event:old", NOW - timedelta(days=400))
+    store.first_time("slack:event:new", NOW)
+
+    counts = store.purge(NOW - timedelta(days=365))
+
+    assert counts == {"deliveries": 1, "questions": 1, "audit": 1, "events": 1}
+    assert store.delivery(old.id) is None and store.recipients(old.id) == [] and store.acknowledged_by(old.id) == []
+    assert store.delivery(new.id) is not None and store.recipients(new.id) == ["local:pc-1"]
+    assert store.person_name("local:gone") is None  # on no remaining delivery, and not renamed since
+    assert store.person_name("local:pc-1") == "PC One"
+    assert store.seen("slack:event:new") and not store.seen("slack:event:old")

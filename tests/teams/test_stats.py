@@ -1,0 +1,37 @@
+"""Stats in Teams for people with several teams: a coordinator's by team and a team's by officer in a
+personal chat (audited); a sergeant sees their own teams by officer, an officer none."""
+
+from __future__ import annotations
+
+from tests.records import records
+from tests.teams.conftest import COORD, PC1, SGT, SGT_B, Teams, sergeant_briefs
+
+
+async def test_a_coordinator_gets_stats_by_team_and_a_teams_by_officer_view_in_a_personal_chat(teams: Teams) -> None:
+    post = await sergeant_briefs(teams)
+    await teams.send(teams.card_click(PC1, post, "Acknowledge"))
+
+    await teams.send(teams.personal_message(COORD, "stats"))
+    summary = teams.connector.replies()[-1].body["text"]
+    assert "Response Team A (response-a): 1 cards, 1 of 4 acknowledged" in summary
+    assert "Response Team B (response-b): nothing delivered yet" in summary
+    assert "PC Ahmed" not in summary
+
+    await teams.send(teams.personal_message(COORD, "stats response-a"))
+    by_officer = teams.connector.replies()[-1].body["text"]
+    assert by_officer.startswith("Response Team A, by officer:")
+    assert "- PC Ahmed: 1 of 1 acknowledged" in by_officer and "- PC Brown: 0 of 1 acknowledged" in by_officer
+    audit = records(teams.core).audit_trail()
+    assert any(a["action"] == "view-officer-stats" and a["actor"] == "teams:aad-coord" and a["target"] == "response-a"
+               for a in audit)
+
+
+async def test_a_sergeant_sees_only_their_own_teams_by_officer_and_officers_none(teams: Teams) -> None:
+    await sergeant_briefs(teams)
+
+    await teams.send(teams.personal_message(SGT_B, "stats response-a"))
+    assert "your own teams only" in teams.connector.replies()[-1].body["text"]
+    await teams.send(teams.personal_message(PC1, "stats response-a"))
+    assert "for sergeants and coordinators" in teams.connector.replies()[-1].body["text"]
+    await teams.send(teams.personal_message(SGT, "stats response-a"))
+    assert "PC Ahmed" in teams.connector.replies()[-1].body["text"]
