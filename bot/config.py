@@ -18,10 +18,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PLATFORMS = ("slack", "teams", "local")
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-PERSON_ID = re.compile(r"^(slack|teams|local):[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
-CHANNEL_ID = re.compile(r"^(slack|teams|local):\S{1,256}$")
-SHIFT_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
+PERSON_ID = re.compile(r"^(slack|teams|local):[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}\Z")
+CHANNEL_ID = re.compile(r"^(slack|teams|local):\S{1,256}\Z")
+SHIFT_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d\Z")
 TOP_KEYS = ("timezone", "roles", "team", "people", "questions_channel")
 TEAM_KEYS = (
     "id", "name", "channel", "sergeants", "rota_start", "rota", "nudge_minutes_before", "remind_after_minutes", "members",

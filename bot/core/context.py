@@ -116,6 +116,9 @@ class CoreContext:
         delivery = self._posted.get(delivery_id)
         if delivery is None:
             delivery = await self.db.read(Store.delivery, delivery_id)
+            if delivery is not None and delivery.state in ("claimed", "posting"):  # a click faster than the post
+                raise NotRecorded("That briefing is still being posted, so this was not recorded. "
+                                  "Please press again in a moment.")
             if delivery is None or delivery.state != "posted":
                 raise NotFound("That briefing is no longer on record (it may have been purged).")
             self._posted[delivery_id] = delivery

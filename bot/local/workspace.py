@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 WHO = "sb_who"
 FLASH = "sb_flash"
-NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]{0,40}$")
-LOCAL_ID = re.compile(r"^local:[a-z0-9][a-z0-9-]{0,40}$")  # an officer of a local channel not named in the config
+NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]{0,40}\Z")
+LOCAL_ID = re.compile(r"^local:[a-z0-9][a-z0-9-]{0,40}\Z")  # an officer of a local channel not named in the config
 
 
 def add_routes(app: web.Application, core: Core) -> None:

@@ -37,7 +37,8 @@ def retry_key(body: dict[str, Any]) -> str | None:
         user, trigger = body.get("user_id"), body.get("trigger_id")
         if not user or not trigger:
             return None
-        text = hashlib.sha256(str(body.get("text") or "").encode()).hexdigest()[:16]
+        typed = str(body.get("text") or "").encode("utf-8", "surrogatepass")  # valid JSON may hold a lone surrogate
+        text = hashlib.sha256(typed).hexdigest()[:16]
         return f"slack:command:{user}:{body.get('channel_id', '')}:{trigger}:{text}"
     if body.get("type") == "block_actions":
         user = body.get("user")

@@ -12,6 +12,10 @@ from bot.store.base import Queries
 from bot.store.records import Delivery, iso, parse_iso
 
 
+class _AlreadyClaimed(Exception):
+    """The occurrence is already on record."""
+
+
 class DeliveryQueries(Queries):
     def create_delivery(
         self,
@@ -34,6 +38,34 @@ class DeliveryQueries(Queries):
 
         With an `occurrence` key already claimed, writes nothing and returns None."""
         delivery_id = "d-" + secrets.token_hex(8)
+        try:
+            self._claim(
+                delivery_id, card_id=card_id, card_version=card_version, topic=topic, team_id=team_id,
+                channel=channel, reason=reason, posted_by=posted_by, now=now, shift_start=shift_start,
+                occurrence=occurrence, poster_name=poster_name, audit=audit, event_key=event_key,
+            )
+        except _AlreadyClaimed:
+            return None
+        return self.delivery(delivery_id)
+
+    def _claim(
+        self,
+        delivery_id: str,
+        *,
+        card_id: str,
+        card_version: int,
+        topic: str,
+        team_id: str,
+        channel: str,
+        reason: str,
+        posted_by: str | None,
+        now: datetime,
+        shift_start: datetime | None,
+        occurrence: str | None,
+        poster_name: str | None,
+        audit: tuple[str, str] | None,
+        event_key: str | None,
+    ) -> None:
         with self._transaction():
             self._claim_event(event_key, now)
             if posted_by is not None and poster_name is not None:
@@ -48,14 +80,13 @@ class DeliveryQueries(Queries):
                 ),
             )
             if cursor.rowcount == 0:
-                return None
+                raise _AlreadyClaimed  # rolls back the name and the event key too: nothing is written
             if audit is not None:
                 actor, action = audit
                 self.conn.execute(
                     "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
                     (iso(now), actor, action, team_id, f"{delivery_id} {card_id} ({reason})"),
                 )
-        return self.delivery(delivery_id)
 
     def delivery(self, delivery_id: str) -> Delivery | None:
         row = self._one("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))

@@ -135,6 +135,9 @@ class TeamsPlatform:
             claims = self.adapter.create_claims_identity(self.app_id)
             factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
             client = await factory.create(service_url, None)
+            # msrest would retry a 429 itself (urllib3, sleeping out Retry-After inside one call), out of
+            # sight of the Throttle and its per-request budget: the Throttle does the retrying instead.
+            client.config.retry_policy.retries = 0
             self._connectors[service_url] = client
         return client
 
