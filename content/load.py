@@ -17,7 +17,7 @@ DEFAULT_PATH = Path(__file__).parent / "cards"
 # Curated example questions live beside the cards folder: content/examples.jsonl for content/cards.
 EXAMPLES_NAME = "examples.jsonl"
 MAX_EXAMPLE = 300
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?\Z")
 MAX_BODY = 1200
 MAX_TITLE = 80
 MAX_OPTION = 75
