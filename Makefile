@@ -1,19 +1,28 @@
 # The two commands of the quick start: `make run` and `make test`.
-# Each creates .venv when missing and (re)installs the project only when pyproject.toml changed.
+# Each creates .venv when missing and (re)installs when pyproject.toml or requirements.lock changed:
+# every dependency from requirements.lock, checked against its hashes, then the project itself.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# Refresh requirements.lock after changing a dependency in pyproject.toml (pip-tools in its own venv).
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install -q pip-tools
+	.venv-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --extra test --strip-extras \
+		--no-emit-index-url --no-emit-find-links -o $(LOCK) pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/shiftbrief run
@@ -31,4 +40,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.acknowledgements
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-lock .pytest_cache .mypy_cache .ruff_cache
