@@ -7,6 +7,7 @@ references, retry keys), so nothing outside the core touches the store, the conf
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from bot.core.replies import Reply
 from bot.core.reports import Reports
 from bot.core.roles import Actor, Role, role_of, teams_led_by
 from bot.core.sergeants import Sergeants
-from bot.store import Database, Store
+from bot.store import Database, DatabaseBusy, Store
 from content.model import Card, Pack
 
 if TYPE_CHECKING:
@@ -156,6 +157,17 @@ class Core:
     # -- the scheduler and start-up -----------------------------------------------------------
     async def first_opened(self) -> datetime:
         return await self.db.read(Store.first_opened)
+
+    async def database_writable(self) -> bool:
+        """True unless the database cannot take a write (disk full, read-only file). A write lock held by
+        another process is not a fault: it counts as writable."""
+        try:
+            await self.db.write_within(0.2, Store.probe_write, self.now())
+        except DatabaseBusy:
+            return True
+        except sqlite3.Error:
+            return False
+        return True
 
     async def warm(self) -> None:
         """Build the search index now rather than on the first question."""

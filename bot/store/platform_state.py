@@ -34,5 +34,13 @@ class PlatformStateQueries(Queries):
             return False
         return True
 
+    def probe_write(self, now: datetime) -> None:
+        """A real write that changes nothing lasting (for /healthz): fails if the disk is full or read-only."""
+        with self._transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO processed_events (key, at) VALUES ('health:probe', ?)", (iso(now),)
+            )
+            self.conn.execute("DELETE FROM processed_events WHERE key = 'health:probe'")
+
     def seen(self, key: str) -> bool:
         return self._one("SELECT 1 FROM processed_events WHERE key = ?", (key[:300],)) is not None
