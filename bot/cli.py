@@ -8,8 +8,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import getpass
 import json
 import logging
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,7 +21,7 @@ from typing import Any, NoReturn
 
 from bot.clock import system_clock
 from bot.config import Config, ConfigError, Settings, load_config, load_settings
-from bot.core import CLI, Core, CoreError
+from bot.core import Actor, Core, CoreError
 from bot.store import Database, Store
 from content.model import ContentError, Pack
 
@@ -27,6 +30,33 @@ log = logging.getLogger("shiftbrief")
 
 class UsageError(Exception):
     """A bad command line; the message says what to change."""
+
+
+MAX_DAYS = 36500
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def operator() -> Actor:
+    """The person at the command line, for the audit trail: `system:cli:<operating-system user>`."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name to be had (e.g. a container with no passwd entry)
+        user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    user = re.sub(r"[^A-Za-z0-9._-]", "-", user)[:64] or "unknown"
+    return Actor(f"system:cli:{user}", f"command line ({user})")
+
+
+def printable(text: object) -> str:
+    """Text for a terminal: control characters (escape sequences, bells, NULs) shown as ? and never run."""
+    return CONTROL.sub("?", str(text))
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run as a formula: text starting =, +, -, @, tab or CR gets a '."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unanswered", action="store_true", help="only questions the bot could not answer (or rated unhelpful)")
     p.add_argument("--limit", type=int, default=200, help="at most this many, newest first (default 200)")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command("audit", "The audit trail: who viewed officer-level figures, posted, nudged or purged, newest first.",
+                cmd_audit)
+    p.add_argument("--limit", type=int, default=100, help="at most this many entries (default 100)")
+    p.add_argument("--json", action="store_true", help='print {"rows": [...]}')
 
     db = sub.add_parser("db", help="Database maintenance.", description="Database maintenance.")
     db_sub = db.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
@@ -220,7 +255,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 continue
             # One JSON line per input line: an over-long line is answered on its first 500 characters.
             text = " ".join(raw.split())[:500] if args.question == "-" else raw
-            result = asyncio.run(core.ask(CLI, text, via="cli"))
+            result = asyncio.run(core.ask(operator(), text, via="cli"))
             answer = result.answer
             card = answer.card if answer.answered else None
             if args.json:
@@ -354,7 +389,7 @@ def cmd_post(args: argparse.Namespace) -> int:
     _check_team(config, args.team)
     core = _core(settings, config, platforms=True)
     try:
-        view = asyncio.run(core.post_briefing(CLI, args.team, topic=args.topic, card_id=args.card, reason="cli"))
+        view = asyncio.run(core.post_briefing(operator(), args.team, topic=args.topic, card_id=args.card, reason="cli"))
     finally:
         core.close()
     if args.json:
@@ -373,7 +408,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     _check_team(config, args.team)
     core = _core(settings, config)
     try:
-        rows = asyncio.run(core.stats(CLI, by=args.by, team_id=args.team, since=since))
+        rows = asyncio.run(core.stats(operator(), by=args.by, team_id=args.team, since=since))
     finally:
         core.close()
     from bot.core.stats import columns
@@ -383,19 +418,19 @@ def cmd_stats(args: argparse.Namespace) -> int:
     elif args.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=columns(rows, args.by), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: spreadsheet_cell(value) for key, value in row.items()} for row in rows)
     else:
         _print_table(rows, columns(rows, args.by))
     return 0
 
 
 def _print_table(rows: list[dict[str, Any]], cols: list[str]) -> None:
-    text = [[c for c in cols]] + [["" if r.get(c) is None else str(r.get(c)) for c in cols] for r in rows]
+    text = [list(cols)] + [["" if r.get(c) is None else printable(r.get(c)) for c in cols] for r in rows]
     widths = [max(len(row[i]) for row in text) for i in range(len(cols))]
     for row in text:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
     if not rows:
-        print("(nothing delivered yet)")
+        print("(nothing on record yet)")
 
 
 def cmd_questions(args: argparse.Namespace) -> int:
@@ -412,9 +447,26 @@ def cmd_questions(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             status = f"answered by {row['card_id']}" if row["answered"] else "NOT ANSWERED"
-            print(f"{row['asked_at'][:16]}  {status}: {row['text']}")
+            print(f"{row['asked_at'][:16]}  {status}: {printable(row['text'])}")
         if not rows:
             print("(no questions)")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    settings, _config = _settings_and_config()
+    if not 1 <= args.limit <= 100000:
+        raise UsageError("--limit must be from 1 to 100000")
+    store = _store(settings)
+    try:
+        rows = store.audit_trail(args.limit)
+        store.audit(operator().id, "view-audit", None, f"{len(rows)} entries", system_clock())
+    finally:
+        store.close()
+    if args.json:
+        _print_json({"rows": rows})
+    else:
+        _print_table(rows, ["at", "actor", "action", "target", "detail"])
     return 0
 
 
@@ -434,14 +486,14 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_db_purge(args: argparse.Namespace) -> int:
-    if args.older_than < 1:
-        raise UsageError("--older-than must be 1 day or more")
+    if not 1 <= args.older_than <= MAX_DAYS:
+        raise UsageError(f"--older-than must be from 1 to {MAX_DAYS} days")
     settings, _config = _settings_and_config()
     store = _store(settings)
     now = system_clock()
     try:
         counts = store.purge(now - timedelta(days=args.older_than))
-        store.audit(CLI.id, "purge", None, f"older than {args.older_than} days: {counts}", now)
+        store.audit(operator().id, "purge", None, f"older than {args.older_than} days: {counts}", now)
     finally:
         store.close()
     if args.json:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +19,15 @@ from bot.store.records import iso, parse_iso
 from bot.store.schema import migrate
 
 BUSY_TIMEOUT_MS = 30_000
+
+
+def create_private(path: Path | str) -> None:
+    """Create `path` empty and readable by its owner only (0600), unless it exists already. SQLite gives
+    the -wal and -shm files the database file's permissions, so they are private too."""
+    if str(path) == ":memory:":
+        return
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def connect(path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
@@ -49,12 +60,25 @@ class Store(
 
     @classmethod
     def open(cls, path: Path | str, now: datetime, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Store:
-        """Open (creating and migrating if needed) the database at `path`."""
+        """Open (creating it readable by its owner only, and migrating if needed) the database at `path`."""
+        try:
+            create_private(path)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot open the database {path} (SHIFTBRIEF_DB): {exc.strerror or exc}") from None
         try:
             conn = connect(path, busy_timeout_ms=busy_timeout_ms)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot open the database {path} (SHIFTBRIEF_DB): {exc}") from None
-        migrate(conn, iso(now))
+        try:
+            migrate(conn, iso(now))
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise
+            raise StoreUnavailable(
+                f"the database {path} (SHIFTBRIEF_DB) cannot be used: {exc}. If the file is damaged, restore it "
+                "from a backup (`shiftbrief db backup` makes them)"
+            ) from None
         return cls(conn)
 
     def close(self) -> None:

@@ -37,9 +37,49 @@ def test_purge_removes_what_is_older_than_the_cut_off_and_keeps_the_rest(store: 
 
     counts = store.purge(NOW - timedelta(days=365))
 
-    assert counts == {"deliveries": 1, "questions": 1, "audit": 1, "events": 1}
+    assert counts == {"deliveries": 1, "questions": 1, "audit": 1, "events": 1, "people": 1, "references": 0}
     assert store.delivery(old.id) is None and store.recipients(old.id) == [] and store.acknowledged_by(old.id) == []
     assert store.delivery(new.id) is not None and store.recipients(new.id) == ["local:pc-1"]
     assert store.person_name("local:gone") is None  # on no remaining delivery, and not renamed since
     assert store.person_name("local:pc-1") == "PC One"
     assert store.seen("slack:event:new") and not store.seen("slack:event:old")
+
+
+def test_purge_removes_a_teams_persons_private_chat_reference_with_their_last_record(store: Store) -> None:
+    store.save_people([("teams:aad-gone", "PC Gone"), ("teams:aad-here", "PC Here")], NOW - timedelta(days=400))
+    for aad in ("aad-gone", "aad-here"):
+        store.save_reference(f"teams:person:{aad}", {"user_id": "29:x", "name": "PC", "conversation_id": "a:1"},
+                             NOW - timedelta(days=400))
+    posted(store, at=NOW, people=[("teams:aad-here", "PC Here")])
+
+    counts = store.purge(NOW - timedelta(days=365))
+
+    assert counts["references"] == 1
+    assert store.reference("teams:person:aad-gone") is None  # name, user id and chat id gone with the person
+    assert store.reference("teams:person:aad-here") is not None
+
+
+def test_a_new_database_and_its_backups_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "private.db", NOW)
+    try:
+        store.backup(tmp_path / "copy.db")
+    finally:
+        store.close()
+    assert (tmp_path / "private.db").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "copy.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_damaged_database_is_one_clear_error_naming_the_file(tmp_path: Path) -> None:
+    from bot.store import StoreUnavailable
+
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreUnavailable, match=r"damaged\.db"):
+        Store.open(damaged, NOW)
+
+
+def test_a_backup_that_cannot_be_written_says_where_and_why(store: Store, tmp_path: Path) -> None:
+    from bot.store.maintenance import BackupFailed
+
+    with pytest.raises(BackupFailed, match="cannot write the backup"):
+        store.backup(tmp_path / "no-such-folder" / "copy.db")
