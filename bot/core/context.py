@@ -135,7 +135,7 @@ class CoreContext:
 
 def not_recorded(what: str, again: str = "Please press again in a moment") -> NotRecorded:
     """The refusal for a write the database could not take in time (another process held it)."""
-    return NotRecorded(f"Your {what} was not recorded: the database is busy. {again}.")
+    return NotRecorded(f"Your {what} was not recorded: the database could not take it just now. {again}.")
 
 
 __all__ = ["CLICK_DEADLINE", "Clock", "CoreContext", "DatabaseBusy", "SearchIndex", "not_recorded"]

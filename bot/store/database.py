@@ -9,6 +9,7 @@ fails with DatabaseBusy having written nothing, so a click is answered in time i
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 import time
@@ -20,6 +21,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from bot.store.store import Store, connect
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 WRITE_DEADLINE = 30.0
@@ -29,6 +31,14 @@ READ_BUSY_TIMEOUT_MS = 2000
 
 class DatabaseBusy(Exception):
     """Another process held the database's write lock past the deadline; nothing was written."""
+
+
+class DatabaseUnwritable(DatabaseBusy):
+    """The database cannot take a write now (disk full, read-only file, I/O error); nothing was written.
+    A kind of DatabaseBusy, so callers that tell the person to try again handle both."""
+
+
+_UNWRITABLE = ("full", "readonly", "read-only", "disk i/o", "unable to open")
 
 
 class Database:
@@ -87,6 +97,9 @@ class Database:
             except sqlite3.OperationalError as exc:
                 if "locked" in str(exc) or "busy" in str(exc):
                     raise DatabaseBusy(f"the database was busy ({exc}); nothing was written") from None
+                if any(word in str(exc).lower() for word in _UNWRITABLE):
+                    log.error("the database %s cannot be written: %s", self.path, exc)
+                    raise DatabaseUnwritable(f"the database cannot be written ({exc}); nothing was written") from None
                 raise
 
         return await self._run(self._writer_pool, job)
