@@ -24,7 +24,7 @@ from bot.core.replies import Reply
 from bot.core.reports import Reports
 from bot.core.roles import Actor, Role, role_of, teams_led_by
 from bot.core.sergeants import Sergeants
-from bot.store import Database, DatabaseBusy, Store
+from bot.store import Database, DatabaseBusy, DatabaseUnwritable, Store
 from content.model import Card, Pack
 
 if TYPE_CHECKING:
@@ -163,6 +163,8 @@ class Core:
         another process is not a fault: it counts as writable."""
         try:
             await self.db.write_within(0.2, Store.probe_write, self.now())
+        except DatabaseUnwritable:
+            return False
         except DatabaseBusy:
             return True
         except sqlite3.Error:
