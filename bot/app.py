@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -12,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 from bot.config import Config, Settings
 from bot.core import Core, PostFailed
@@ -26,6 +28,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("shiftbrief")
 Clock = Callable[[], datetime]
+HEALTH_WAIT = 0.4
+"""Seconds /healthz waits for its probe write; longer means this process's own writes are queued (busy, not broken)."""
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+PROXY_HEADERS = ("forwarded", "via", "x-real-ip")  # and every X-Forwarded-*
 
 
 @dataclass
@@ -67,14 +73,15 @@ def build_app(
     settings: Settings, config: Config, pack: Pack, clock: Clock, db: Database | None = None, index: Index | None = None
 ) -> Assembly:
     core = build_core(settings, config, pack, clock, db, index)
-    app = web.Application(client_max_size=1024 * 1024)
+    local_only: set[str] = set()  # the routes only this machine may use: the workspace, Teams' emulator mode
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[this_machine_only(local_only, settings.port)])
     assembly = Assembly(core, app)
-    app.router.add_get("/healthz", _health)
+    app.router.add_get("/healthz", _health(core))
 
     if settings.host_is_loopback:
         from bot.local.workspace import add_routes
 
-        add_routes(app, core)
+        local_only.update(add_routes(app, core))
         assembly.notes.append(f"local workspace at http://{_url_host(settings.host)}:{settings.port}/")
     else:
         assembly.notes.append(
@@ -88,12 +95,16 @@ def build_app(
         attach(app, core, core.platforms["slack"], settings, assembly.notes)
 
     if "teams" in core.platforms:
+        from bot.teams.endpoint import PATH as TEAMS_PATH
+        from bot.teams.endpoint import TEAMS_ENDPOINT
         from bot.teams.endpoint import add_routes as add_teams_routes
         from bot.teams.platform import TeamsPlatform
 
         teams = core.platforms["teams"]
         assert isinstance(teams, TeamsPlatform)
         assembly.notes.append(add_teams_routes(app, core, settings, teams))
+        if TEAMS_ENDPOINT in app and app[TEAMS_ENDPOINT].emulator:  # unauthenticated: this machine only
+            local_only.add(TEAMS_PATH)
 
     async def recover(_app: web.Application) -> None:
         counts = await core.recover()
@@ -105,6 +116,63 @@ def build_app(
     app.on_cleanup.append(_close_core(core))
     return assembly
 
+
+# -- requests only this machine may make (docs: the workspace is never put behind a proxy) ---------
+def this_machine_only(paths: set[str], port: int) -> Middleware:
+    """Refuse any request for one of `paths` (route paths as registered, e.g. `/teams/{team}/brief`) that
+    did not come straight from this machine: 403 (or 421 for a foreign Host) with one line, no cookie.
+
+    `port` is the configured PORT, used only when the listening socket cannot be asked (it always can)."""
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        resource = request.match_info.route.resource
+        if resource is None or resource.canonical not in paths:
+            return await handler(request)
+        refusal = local_request_refusal(request, _listening_port(request) or port)
+        if refusal is None:
+            return await handler(request)
+        status, reason = refusal
+        log.warning("refused %s %r from %s with %d: %s", request.method, request.path[:200], request.remote, status, reason)
+        return web.Response(status=status, text=reason + "\n",
+                            headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+    return guard
+
+
+def local_request_refusal(request: web.Request, port: int) -> tuple[int, str] | None:
+    """Why this request did not come straight from this machine, as (status, one line), or None if it did:
+    a loopback peer, a Host naming this machine on the port it was received on, no proxy's headers."""
+    if not _is_loopback_peer(request.remote):
+        return 403, f"Refused: only this machine may use this page, and this request came from {request.remote}."
+    proxied = sorted({name for name in request.headers
+                      if name.lower() in PROXY_HEADERS or name.lower().startswith("x-forwarded-")})
+    if proxied:
+        return 403, (f"Refused: the request came through a proxy ({', '.join(proxied)}); this page is never served "
+                     "through one.")
+    hosts = request.headers.getall("Host", [])
+    allowed = {f"{name}:{port}" for name in LOOPBACK_NAMES} | (set(LOOPBACK_NAMES) if port == 80 else set())
+    if len(hosts) != 1 or hosts[0].lower() not in allowed:
+        return 421, f"Refused: the Host header must be 127.0.0.1:{port}, localhost:{port} or [::1]:{port}."
+    return None
+
+
+def _is_loopback_peer(remote: str | None) -> bool:
+    try:
+        address = ipaddress.ip_address(remote or "")
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def _listening_port(request: web.Request) -> int | None:
+    """The port this connection was accepted on (the configured PORT, or the one a test server picked)."""
+    sockname = request.transport.get_extra_info("sockname") if request.transport is not None else None
+    if isinstance(sockname, tuple) and len(sockname) >= 2 and isinstance(sockname[1], int):
+        return sockname[1]
+    return None
 
 
 # -- the scheduler: pre-shift nudges and reminders (docs/scheduling.md) ---------------------------
@@ -159,8 +227,29 @@ def _close_core(core: Core) -> Callable[[web.Application], Awaitable[None]]:
     return close
 
 
-async def _health(_request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+def _health(core: Core) -> Handler:
+    """`/healthz`: 503 while the database cannot take a write (disk full, read-only file), else 200. A write
+    lock held by another process, or this process's own queued writes, are busy, not broken: still 200,
+    within HEALTH_WAIT."""
+    failing = False
+
+    async def health(_request: web.Request) -> web.StreamResponse:
+        nonlocal failing
+        try:
+            writable = await asyncio.wait_for(core.database_writable(), HEALTH_WAIT)
+        except TimeoutError:
+            writable = True
+        if writable != (not failing):  # one log line when it starts failing and one when it recovers
+            failing = not writable
+            if failing:
+                log.error("the database %s cannot be written (disk full or read-only?): /healthz answers 503", core.db.path)
+            else:
+                log.info("the database can be written again: /healthz answers 200")
+        if not writable:
+            return web.json_response({"ok": False, "database": "not writable"}, status=503)
+        return web.json_response({"ok": True})
+
+    return health
 
 
 def _url_host(host: str) -> str:

@@ -21,7 +21,10 @@ PLATFORMS = ("slack", "teams", "local")
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
 PERSON_ID = re.compile(r"^(slack|teams|local):[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}\Z")
 CHANNEL_ID = re.compile(r"^(slack|teams|local):\S{1,256}\Z")
+ROTA_YEARS = (2000, 2100)
+"""rota_start must fall in these years: a rota anchored in year 1 or 9999 is a typo (and overflows dates)."""
 SHIFT_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d\Z")
+FLAGS = {"": False, "0": False, "false": False, "1": True, "true": True}  # an on/off environment variable
 TOP_KEYS = ("timezone", "roles", "team", "people", "questions_channel")
 TEAM_KEYS = (
     "id", "name", "channel", "sergeants", "rota_start", "rota", "nudge_minutes_before", "remind_after_minutes", "members",
@@ -101,6 +104,7 @@ class Settings:
     microsoft_app_password: str | None = None
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: str = "SingleTenant"
+    teams_emulator: bool = False  # SHIFTBRIEF_TEAMS_EMULATOR: unauthenticated /api/messages, loopback HOST only
 
     @property
     def host_is_loopback(self) -> bool:
@@ -151,6 +155,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(
             "environment", "MICROSOFT_APP_TYPE", f"{app_type!r}: expected SingleTenant, MultiTenant or UserAssignedMSI"
         )
+    emulator_text = env.get("SHIFTBRIEF_TEAMS_EMULATOR") or ""
+    if emulator_text.strip().lower() not in FLAGS:
+        raise ConfigError(
+            "environment", "SHIFTBRIEF_TEAMS_EMULATOR", f"{emulator_text!r}: expected 1 or true (on), 0, false or empty (off)"
+        )
     return Settings(
         config_path=Path(env.get("SHIFTBRIEF_CONFIG") or "shiftbrief.toml"),
         config_required=bool(env.get("SHIFTBRIEF_CONFIG")),
@@ -165,6 +174,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         microsoft_app_password=env.get("MICROSOFT_APP_PASSWORD") or None,
         microsoft_app_tenant_id=env.get("MICROSOFT_APP_TENANT_ID") or None,
         microsoft_app_type=app_type,
+        teams_emulator=FLAGS[emulator_text.strip().lower()],
     )
 
 
@@ -280,6 +290,9 @@ def _team(raw: Any, source: str, where: str) -> Team:
             raise ConfigError(source, f"{where}.rota_start", f"{start!r} is not a date (YYYY-MM-DD)") from None
     if not isinstance(start, date) or hasattr(start, "hour"):
         raise ConfigError(source, f"{where}.rota_start", "must be a date (YYYY-MM-DD)")
+    if not ROTA_YEARS[0] <= start.year <= ROTA_YEARS[1]:
+        raise ConfigError(source, f"{where}.rota_start",
+                          f"{start.isoformat()} is outside {ROTA_YEARS[0]}-{ROTA_YEARS[1]}; give the date the cycle starts")
     rota_raw = raw["rota"]
     if not isinstance(rota_raw, list) or not 1 <= len(rota_raw) <= 56:
         raise ConfigError(source, f"{where}.rota", "must list 1 to 56 cycle days, each \"HH:MM\" or \"off\"")

@@ -98,7 +98,7 @@ def test_every_config_key_and_variable_is_documented() -> None:
     assert undocumented == []
     for variable in ("SHIFTBRIEF_CONFIG", "SHIFTBRIEF_DB", "HOST", "PORT", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET",
                      "SLACK_APP_TOKEN", "SLACK_API_URL", "MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD",
-                     "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE"):
+                     "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE", "SHIFTBRIEF_TEAMS_EMULATOR"):
         assert f"{variable}=" in example_env, variable
         assert variable in readme, variable
 
@@ -203,4 +203,11 @@ def test_an_id_followed_by_a_newline_is_refused(tmp_path: Path, line: str) -> No
     assert line in CONFIG_TOML
     path = write_config(tmp_path, CONFIG_TOML.replace(line, line.replace('b"', 'b\\n"'), 1))
     with pytest.raises(ConfigError):
+        load_config(path)
+
+
+@pytest.mark.parametrize("start", ["0001-01-01", "9999-12-31", "1999-12-31", "2101-01-01"])
+def test_a_rota_start_outside_2000_to_2100_is_refused_naming_the_key(tmp_path: Path, start: str) -> None:
+    path = write_config(tmp_path, CONFIG_TOML.replace('rota_start = "2026-11-23"', f'rota_start = "{start}"', 1))
+    with pytest.raises(ConfigError, match=r"rota_start.*outside 2000-2100"):
         load_config(path)

@@ -1,9 +1,16 @@
-"""The local workspace's routes: server-rendered pages and plain HTML forms over the core."""
+"""The local workspace's routes: server-rendered pages and plain HTML forms over the core.
+
+Every route is for this machine only: `add_routes` returns their paths and bot/app.py refuses any
+request for them that did not come straight from this machine (loopback peer, Host, no proxy headers).
+A form the page itself could not have sent (undecodable, a choice or question id that is not a number)
+is a 400 with one line saying why, logged once.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -23,19 +30,25 @@ WHO = "sb_who"
 FLASH = "sb_flash"
 NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]{0,40}\Z")
 LOCAL_ID = re.compile(r"^local:[a-z0-9][a-z0-9-]{0,40}\Z")  # an officer of a local channel not named in the config
+CHOICE = re.compile(r"^[0-9]{1,3}\Z")  # what the page's radio buttons send; the core checks the range
+QUESTION_ID = re.compile(r"^[0-9]{1,12}\Z")
 
 
-def add_routes(app: web.Application, core: Core) -> None:
+def add_routes(app: web.Application, core: Core) -> list[str]:
+    """Add the workspace's routes; return their paths, for bot/app.py to keep them to this machine."""
     page = Workspace(core)
-    app.router.add_get("/", page.home)
-    app.router.add_post("/identity", page.identity)
-    app.router.add_post("/ask", page.ask)
-    app.router.add_post("/questions/{qid}/feedback", page.feedback)
-    app.router.add_post("/deliveries/{delivery}/acknowledge", page.acknowledge)
-    app.router.add_post("/deliveries/{delivery}/check", page.check)
-    app.router.add_post("/teams/{team}/brief", page.brief)
-    app.router.add_post("/teams/{team}/nudge", page.nudge)
-    app.router.add_static("/static/", STATIC, show_index=False)
+    routes = [
+        app.router.add_get("/", page.home),
+        app.router.add_post("/identity", page.identity),
+        app.router.add_post("/ask", page.ask),
+        app.router.add_post("/questions/{qid}/feedback", page.feedback),
+        app.router.add_post("/deliveries/{delivery}/acknowledge", page.acknowledge),
+        app.router.add_post("/deliveries/{delivery}/check", page.check),
+        app.router.add_post("/teams/{team}/brief", page.brief),
+        app.router.add_post("/teams/{team}/nudge", page.nudge),
+    ]
+    paths = [route.resource.canonical for route in routes if route.resource is not None]
+    return [*paths, app.router.add_static("/static/", STATIC, show_index=False).canonical]
 
 
 class Workspace:
@@ -61,11 +74,11 @@ class Workspace:
         return Invocation(actor, via="local")
 
     async def identity(self, request: web.Request) -> web.StreamResponse:
-        form = await request.post()
+        form = await _form(request)
         if not _same_origin(request):
             return self.redirect("That form came from another site, so it was ignored.")
-        chosen = str(form.get("person", ""))
-        typed = str(form.get("name", "")).strip()
+        chosen = form.get("person", "")
+        typed = form.get("name", "").strip()
         if typed:
             if not NAME.match(typed):
                 return self.redirect("A name can use letters, spaces, dots, apostrophes and hyphens (up to 40).")
@@ -91,17 +104,18 @@ class Workspace:
 
     async def check(self, request: web.Request) -> web.StreamResponse:
         delivery_id = request.match_info["delivery"]
-        form = await request.post()
+        choice = (await _form(request)).get("choice", "")
+        if choice and not CHOICE.match(choice):
+            raise _bad_form(request, "`choice` must be the number of one of the answers")
         try:
             actor = await self.require_actor(request)
-            result = await self.core.answer_check(actor, delivery_id, str(form.get("choice", "")))
+            result = await self.core.answer_check(actor, delivery_id, choice)
         except (CoreError, _Flash) as exc:
             return self.redirect(str(exc), anchor=delivery_id)
         return self.redirect(result.message, anchor=delivery_id)
 
     async def brief(self, request: web.Request) -> web.StreamResponse:
-        form = await request.post()
-        topic = str(form.get("topic", ""))
+        topic = (await _form(request)).get("topic", "")
         command = Command("now", (topic,) if topic else (), team_id=request.match_info["team"])
         try:
             reply = await self.core.run(self.invocation(await self.require_actor(request)), command)
@@ -118,32 +132,36 @@ class Workspace:
         return self.redirect(reply.plain())
 
     async def ask(self, request: web.Request) -> web.StreamResponse:
-        form = await request.post()
+        question = (await _form(request)).get("question", "")
         try:
             actor = await self.require_actor(request)
-            reply = await self.core.run(self.invocation(actor), Command("ask", text=str(form.get("question", ""))))
+            reply = await self.core.run(self.invocation(actor), Command("ask", text=question))
         except (CoreError, _Flash) as exc:
             return self.redirect(str(exc), anchor="ask")
         return await self.home(request, answer=reply.answer)
 
     async def feedback(self, request: web.Request) -> web.StreamResponse:
-        form = await request.post()
+        question_id = request.match_info["qid"]
+        if not QUESTION_ID.match(question_id):
+            raise _bad_form(request, "that is not a question id")
+        helpful = (await _form(request)).get("helpful") == "yes"
         try:
             actor = await self.require_actor(request)
-            message = await self.core.rate_answer(actor, request.match_info["qid"], str(form.get("helpful")) == "yes")
+            message = await self.core.rate_answer(actor, question_id, helpful)
         except (CoreError, _Flash) as exc:
             return self.redirect(str(exc), anchor="ask")
         return self.redirect(message, anchor="ask")
 
     def redirect(self, message: str, anchor: str = "") -> web.StreamResponse:
-        response = web.Response(status=303, headers={"Location": "/" + (f"#{anchor}" if anchor else "")})
+        fragment = quote(anchor, safe="-", errors="replace")  # a delivery id from the path may be anything
+        response = web.Response(status=303, headers={"Location": "/" + (f"#{fragment}" if fragment else "")})
         response.set_cookie(FLASH, quote(message[:400], safe=""), httponly=True, samesite="Strict", path="/")
         return response
 
     # -- the page -----------------------------------------------------------------------------
     async def home(self, request: web.Request, answer: AskResult | None = None) -> web.StreamResponse:
         actor = await self.actor(request)
-        flash = unquote(request.cookies.get(FLASH, ""))
+        flash = _unicode_or_empty(unquote(request.cookies.get(FLASH, "")))
         parts = [await self.header(actor)]
         if flash:
             parts.append(f'<p class="flash" role="status" id="flash" tabindex="-1">{escape(flash)}</p>')
@@ -401,6 +419,41 @@ def weekly_chart(rows: list[dict[str, Any]]) -> str:
 
 class _Flash(Exception):
     """A message for the person, shown at the top of the page."""
+
+
+async def _form(request: web.Request) -> Mapping[str, str]:
+    """The posted form's text fields, or a 400 if it is not a form the page could have sent: bytes that are
+    not UTF-8, an unknown charset, a broken multipart body, a file, text that is not valid Unicode. A form
+    too large is still aiohttp's 413."""
+    try:
+        posted = await request.post()
+    except (ValueError, LookupError):  # UnicodeDecodeError is a ValueError
+        raise _bad_form(request, "the form could not be read (expected UTF-8 form fields)") from None
+    fields: dict[str, str] = {}
+    for name, value in posted.items():
+        if not isinstance(value, str):
+            raise _bad_form(request, "the form has a file or binary part where text was expected")
+        try:
+            (name + value).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate, e.g. from a charset=utf-7 body
+            raise _bad_form(request, "the form has text that is not valid Unicode") from None
+        fields.setdefault(name, value)
+    return fields
+
+
+def _unicode_or_empty(text: str) -> str:
+    """`text`, or "" if it cannot be written out (raw bytes in a cookie arrive as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return ""
+    return text
+
+
+def _bad_form(request: web.Request, reason: str) -> web.HTTPBadRequest:
+    """A 400 for a form the page could not have sent: one line for the person, one for the log."""
+    log.warning("refused a workspace %s %r: %s", request.method, request.path[:200], reason)
+    return web.HTTPBadRequest(text=f"Bad request: {reason}.\n")
 
 
 def _same_origin(request: web.Request) -> bool:

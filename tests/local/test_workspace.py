@@ -73,8 +73,10 @@ async def test_check_answer_is_marked_and_explained(client: TestClient) -> None:
     html = await (await client.post(f"/deliveries/{delivery}/check", data={"choice": "1"})).text()
     assert re.search(r"Right\.|Not quite", html)
     assert "Your answer:" in html
-    html = await (await client.post(f"/deliveries/{delivery}/check", data={"choice": "banana"})).text()
+    html = await (await client.post(f"/deliveries/{delivery}/check", data={})).text()  # Check pressed, none chosen
     assert "Choose one of the answers" in html
+    refused = await client.post(f"/deliveries/{delivery}/check", data={"choice": "banana"})  # not from the page
+    assert refused.status == 400 and "must be the number of one of the answers" in await refused.text()
 
 
 async def test_question_is_answered_with_source_and_typed_text_is_escaped(client: TestClient) -> None:

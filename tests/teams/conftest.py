@@ -1,4 +1,5 @@
-"""The real aiohttp app (emulator mode, HOST loopback) with a local fake connector as the activities' serviceUrl.
+"""The real aiohttp app (emulator mode: SHIFTBRIEF_TEAMS_EMULATOR=1, HOST loopback) with a local fake connector
+as the activities' serviceUrl.
 
 Every test checks what the bot sent: each outgoing activity against the Bot Framework protocol schema,
 each Adaptive Card against the 1.5 schema. No test may reach the internet: name lookups and connections
@@ -63,6 +64,12 @@ rota = ["off"]
 """
 
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def emulator_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Emulator mode is opt-in: these tests opt in, and so does any `shiftbrief run` they start."""
+    monkeypatch.setenv("SHIFTBRIEF_TEAMS_EMULATOR", "1")
 
 
 @pytest.fixture(autouse=True)
@@ -243,7 +250,7 @@ async def sergeant_briefs(teams: Teams) -> Call:
 
 def teams_settings(tmp_path: Path, config_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"config_path": config_path, "db_path": tmp_path / "shiftbrief.db", "host": "127.0.0.1",
-                              "port": 0}
+                              "port": 0, "teams_emulator": True}
     values.update(overrides)
     return Settings(**values)
 

@@ -237,3 +237,25 @@ async def test_in_emulator_mode_an_authorization_header_is_not_fetched_or_truste
 
     assert response.status == 200
     assert any("emulator mode" in note for note in teams.assembly.notes)
+
+
+async def test_with_an_app_id_the_endpoint_may_sit_behind_a_proxy(secured: Teams) -> None:
+    """Only emulator mode is held to this machine: Teams' real traffic arrives through a reverse proxy."""
+    message = secured.channel_message(PC1, "hello")
+    message["text"], message["entities"] = "hello", []
+    proxied = {"Host": "bot.force.example", "X-Forwarded-For": "52.112.0.1", "X-Forwarded-Proto": "https",
+               "Forwarded": "for=52.112.0.1;proto=https", "Authorization": "Bearer " + token(secured.connector.url)}
+
+    response = await secured.send(message, headers=proxied)
+
+    assert response.status == 200
+    assert records(secured.core).reference(f"teams:{CHANNEL}") is not None
+
+
+async def test_with_an_app_id_only_application_json_is_accepted(secured: Teams) -> None:
+    authorization = "Bearer " + token(secured.connector.url)
+    response = await secured.client.post("/api/messages", json=secured.install_activity(),
+                                         headers={"Authorization": authorization,
+                                                  "Content-Type": "text/plain; x=application/json"})
+    assert response.status == 415
+    assert secured.connector.calls == []
