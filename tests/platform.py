@@ -1,7 +1,7 @@
 """An in-memory chat platform for the core's tests: it records everything the core sends.
 
 The idea of Errbot's test backend (errbot/backends/test.py): the core talks to it exactly as it talks to
-Slack, Teams or the local workspace (it implements `bot.core.Platform`), and a test asserts on what
+Slack, Teams or the local workspace (it implements `bot.core.Platform`, and `is_member`), and a test asserts on what
 arrived: cards posted, card updates, private messages and channel texts, in order. A few knobs make a
 channel or a person unreachable, or decide what the platform says after a crash mid-post.
 """
@@ -37,6 +37,7 @@ class RecordingPlatform:
         self.direct: list[Text] = []  # private messages (nudges, reminders), to a person
         self.texts: list[Text] = []  # plain messages to a channel (forwarded questions)
         self.lookups: list[str] = []  # delivery ids the core asked `find_post` about after a crash
+        self.membership_checks: list[tuple[str, str]] = []  # (channel, person) the core asked `is_member` about
         self.failing: dict[str, Exception] = {}  # channel or person id -> what posting there raises
         self.in_channel: dict[str, dict[str, Any]] = {}  # delivery id -> message reference, for find_post
         self.cannot_tell = False  # find_post raises PostStateUnknown
@@ -83,6 +84,11 @@ class RecordingPlatform:
     # -- the Platform protocol -------------------------------------------------------------------
     async def members(self, channel: str) -> list[tuple[str, str]]:
         return list(self.rosters.get(channel, []))
+
+    async def is_member(self, channel: str, person_id: str) -> bool:
+        """In the channel's roster now (`rosters`, which a test may change after a post)."""
+        self.membership_checks.append((channel, person_id))
+        return any(pid == person_id for pid, _name in self.rosters.get(channel, []))
 
     async def post_card(self, view: CardView) -> dict[str, Any]:
         self._refuse(view.delivery.channel)

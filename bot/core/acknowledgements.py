@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.context import CLICK_DEADLINE, CoreContext, not_recorded
-from bot.core.errors import AlreadyHandled, InvalidInput, NotFound, Refused
-from bot.core.platform import CardView
+from bot.core.errors import AlreadyHandled, CoreError, InvalidInput, NotFound, NotRecorded, Refused
+from bot.core.platform import CardView, Membership
 from bot.core.roles import Actor
 from bot.store import AlreadyProcessed, CardState, DatabaseBusy, Delivery, Store
 from content.model import Card
 
 log = logging.getLogger(__name__)
+ACKNOWLEDGEMENT = "acknowledgement"
 
 
 @dataclass(frozen=True)
@@ -48,19 +49,66 @@ class Acknowledgements:
     def __init__(self, ctx: CoreContext) -> None:
         self.ctx = ctx
 
-    async def _require_roster(self, actor: Actor, delivery: Delivery) -> None:
-        """A team with a configured roster (`members`) counts only its own people. Elsewhere a chat
-        channel is the roster, so someone who joined it after the post may still acknowledge."""
-        team = self.ctx.team(delivery.team_id)
-        if not team.members or actor.id in team.members or actor.id in team.sergeants:
+    async def _require_roster(self, actor: Actor, delivery: Delivery, where: str | None, what: str) -> None:
+        """Only someone who belongs to the delivery's team counts, pressing the button where the card is.
+
+        `where` is the channel the button was pressed in (platform-prefixed); None only for the local
+        workspace, which has no channel. It must be the delivery's channel: a card's button pressed
+        anywhere else (a forged or copied delivery id) is refused. Then the person must belong:
+        - a configured sergeant or member of the team, or a recorded recipient of this delivery, counts;
+        - a team with a configured roster (`members`) counts no one else;
+        - otherwise the channel is the roster: the platform says whether they are in it now (Slack: the
+          channel's members; Teams: the team's roster), so someone who joined after the post still counts.
+        A refusal writes nothing but an audit entry, and says why (the platforms show it privately)."""
+        ctx = self.ctx
+        team = ctx.team(delivery.team_id)
+        if where is not None and where != delivery.channel:
+            await self._refuse(actor, delivery, what, f"pressed in {where or 'no channel'}, not {delivery.channel}")
+            raise Refused(f"That button belongs to a {team.name} card in its own channel, and was pressed somewhere "
+                          f"else; your {what} was not recorded.")
+        if actor.id in team.sergeants or actor.id in team.members:
             return
-        if not await self.ctx.db.read(Store.is_recipient, delivery.id, actor.id):
+        if await ctx.db.read(Store.is_recipient, delivery.id, actor.id):
+            return
+        if team.members:
+            await self._refuse(actor, delivery, what, "not on the configured roster")
             raise Refused(f"This briefing is for {team.name}, and you are not on its roster; it was not recorded.")
+        if not await self._in_channel(delivery.channel, actor.id, what):
+            await self._refuse(actor, delivery, what, f"not a member of {delivery.channel}")
+            raise Refused(f"This briefing is for {team.name}, and only members of its channel count; "
+                          f"your {what} was not recorded.")
+
+    async def _in_channel(self, channel: str, person_id: str, what: str) -> bool:
+        """The platform's word on membership; a platform that cannot say counts as "no"."""
+        platform = self.ctx.platforms.get(channel.split(":", 1)[0])
+        if not isinstance(platform, Membership):
+            return False
+        try:
+            return await platform.is_member(channel, person_id)
+        except CoreError:  # a stand-in for a platform that is not set up says what to configure
+            raise
+        except Exception as exc:
+            log.warning("could not check %s's membership of %s: %s: %s", person_id, channel, type(exc).__name__, exc)
+            raise NotRecorded(f"Your {what} was not recorded: shiftbrief could not check the channel's members "
+                              "just now. Please press again in a moment.") from None
+
+    async def _refuse(self, actor: Actor, delivery: Delivery, what: str, why: str) -> None:
+        """Audit a refused click; the refusal stands even if the audit cannot be written in time."""
+        action = "refused-acknowledgement" if what == ACKNOWLEDGEMENT else "refused-check-answer"
+        ctx = self.ctx
+        try:
+            await ctx.db.write_within(
+                CLICK_DEADLINE, Store.audit, actor.id, action, delivery.team_id, f"{delivery.id}: {why}", ctx.now()
+            )
+        except (DatabaseBusy, sqlite3.Error) as exc:
+            log.warning("could not audit a refused %s by %s: %s", what, actor.id, exc)
 
     async def acknowledge(
-        self, actor: Actor, delivery_id: object, via: str, event_key: str | None = None
+        self, actor: Actor, delivery_id: object, via: str, event_key: str | None = None, where: str | None = None
     ) -> AckResult:
-        """One officer, one delivery, once: a second click or a platform retry changes nothing.
+        """One officer, one delivery, once: a second click or a platform retry changes nothing. Only from
+        someone who belongs to the delivery's team, pressing the button in its channel (`where`, the channel
+        the click came from; None only for the local workspace): see `_require_roster`.
 
         The acknowledgement, the person's name and the retry key are one transaction, given CLICK_DEADLINE to
         get the database; past it nothing is written and the officer is asked to press again."""
@@ -68,7 +116,7 @@ class Acknowledgements:
         if actor.is_system:
             raise Refused("Only a person can acknowledge a briefing.")
         delivery = await ctx.posted(delivery_id)
-        await self._require_roster(actor, delivery)
+        await self._require_roster(actor, delivery, where, ACKNOWLEDGEMENT)
         try:
             first, acknowledged, recipients = await ctx.db.write_within(
                 CLICK_DEADLINE, Store.acknowledge, delivery.id, actor.id, ctx.name_for(actor), via, ctx.now(), event_key
@@ -89,14 +137,16 @@ class Acknowledgements:
         return AckResult(view, first)
 
     async def answer_check(
-        self, actor: Actor, delivery_id: object, choice: object, event_key: str | None = None
+        self, actor: Actor, delivery_id: object, choice: object, event_key: str | None = None,
+        where: str | None = None,
     ) -> CheckResult:
-        """The officer's answer to the card's check question; the first answer is the one kept."""
+        """The officer's answer to the card's check question; the first answer is the one kept. Only from
+        someone who belongs to the delivery's team, in its channel, as for `acknowledge`."""
         ctx = self.ctx
         if actor.is_system:
             raise Refused("Only a person can answer the check question.")
         delivery = await ctx.posted(delivery_id)
-        await self._require_roster(actor, delivery)
+        await self._require_roster(actor, delivery, where, "answer")
         card = ctx.card(delivery.card_id)
         number = _choice(choice, len(card.check.options))
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot.config import Team
 from bot.store import Delivery
@@ -28,8 +28,18 @@ class CardView:
 class Platform(Protocol):
     """A chat platform, seen from the core. `name` is the prefix of its ids: slack, teams or local.
 
+    Text the core hands a platform (`send_direct`, `post_text`) is *plain text*: it may hold what an officer
+    typed, a person's name or a card's title, none of it trusted. Each platform shows it exactly as written:
+    Slack escapes its control characters (`&`, `<`, `>`, so `<!channel>` or `<url|words>` is shown, never
+    acted on), Teams neutralises Markdown and HTML. Messages a platform renders itself (its own mrkdwn or
+    Markdown) go through its own, separately named methods, never these.
+
     A stand-in for a platform that is not set up may instead offer `why_not(channel) -> str`, saying what
     to configure; the core then refuses posts there before recording anything.
+
+    A platform may offer `is_member(channel, person_id) -> bool` (see `Membership`): whether the person
+    belongs to the channel now, for deciding whose acknowledgement counts. One that does not is treated as
+    answering "no": only a team's configured people and the delivery's recorded recipients then count.
     """
 
     name: str
@@ -52,9 +62,21 @@ class Platform(Protocol):
         ...
 
     async def send_direct(self, person_id: str, text: str) -> None:
-        """A private message to one person."""
+        """A private message to one person. `text` is plain text, shown as written (never markup)."""
         ...
 
     async def post_text(self, channel: str, text: str) -> None:
-        """A plain message to a channel (e.g. unanswered questions to coordinators)."""
+        """A message to a channel (e.g. unanswered questions to coordinators). `text` is plain text, shown
+        as written: no mention, link or formatting in it takes effect."""
+        ...
+
+
+@runtime_checkable
+class Membership(Protocol):
+    """What a platform offers, optionally, so the core can tell whose click counts."""
+
+    async def is_member(self, channel: str, person_id: str) -> bool:
+        """True if `person_id` (platform-prefixed) belongs to `channel` now: for Slack a member of the
+        channel, for Teams on the team's roster, locally a configured member or sergeant. May be cached
+        briefly; raises if the platform cannot tell just now."""
         ...

@@ -5,6 +5,11 @@ is called and the rest of the listener runs after it, so neither the database no
 (429) hold up the three-second acknowledgement Slack requires. bolt does not de-duplicate Slack's
 retries: each request's retry key goes to the core, which commits it in the same transaction as the
 work it guards, so a retry of handled work is dropped and a retry of failed work is let through.
+
+A request whose payload has a shape Slack never sends (an empty `actions`, a `user` that is a string, a
+number where an id belongs) is refused with 400 and one log line by `RefuseMalformed`, before bolt or a
+listener reads it (`payload_problem` says what is wrong). `bolt_request` does the same for a signed HTTP
+body that is not a Slack payload at all (not JSON, a number too long to read).
 """
 
 from __future__ import annotations
@@ -12,15 +17,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.core import Actor, AlreadyHandled, Command, Core, CoreError, Invocation, Reply, parse
 from bot.slack.platform import PREFIX, SlackPlatform
-from bot.slack.render import ACKNOWLEDGE, CHECK_PREFIX, HELPFUL, NOT_HELPFUL, home_view
+from bot.slack.render import ACKNOWLEDGE, CHECK_PREFIX, HELPFUL, NOT_HELPFUL, escape, home_view
 from bot.slack.reply import COMMAND, render_reply, usage_lines
 
 log = logging.getLogger(__name__)
@@ -66,42 +74,44 @@ class Listeners:
     async def actor(self, user_id: str) -> Actor:
         return Actor.person(PREFIX + user_id, await self.platform.display_name(user_id))
 
-    async def tell(self, channel: str, user: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-        """A private reply in the channel they acted in; by direct message if the bot cannot post there."""
+    async def tell(self, channel: str, user: str, mrkdwn: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """A private reply, already mrkdwn, in the channel they acted in; by direct message if the bot
+        cannot post there."""
         try:
-            await self.platform.post_private(channel, user, text, blocks)
+            await self.platform.post_private(channel, user, mrkdwn, blocks)
         except SlackApiError as exc:
             if exc.response.get("error") not in ("channel_not_found", "not_in_channel", "is_archived"):
                 raise
-            await self.platform.send_direct(PREFIX + user, text)
+            await self.platform.send_direct_mrkdwn(PREFIX + user, mrkdwn, blocks)
 
     # -- the card's buttons ---------------------------------------------------------------------
     async def acknowledge(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        async def record(actor: Actor, key: str | None) -> str:
-            return (await self.core.acknowledge(actor, str(action.get("value", "")), "slack", key)).message
+        async def record(actor: Actor, key: str | None, where: str) -> str:
+            return (await self.core.acknowledge(actor, str(action.get("value", "")), "slack", key, where)).message
 
         await self._button(ack, body, record)
 
     async def check(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         delivery_id, _sep, choice = str(action.get("value", "")).rpartition(":")
 
-        async def record(actor: Actor, key: str | None) -> str:
-            return (await self.core.answer_check(actor, delivery_id, choice, key)).message
+        async def record(actor: Actor, key: str | None, where: str) -> str:
+            return (await self.core.answer_check(actor, delivery_id, choice, key, where)).message
 
         await self._button(ack, body, record)
 
     async def rate(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         helpful = action.get("action_id") == HELPFUL
 
-        async def record(actor: Actor, _key: str | None) -> str:
+        async def record(actor: Actor, _key: str | None, _where: str) -> str:  # only the asker may rate (the core)
             return await self.core.rate_answer(actor, str(action.get("value", "")), helpful)
 
         await self._button(ack, body, record)
 
     async def _button(
-        self, ack: Any, body: dict[str, Any], record: Callable[[Actor, str | None], Awaitable[str]]
+        self, ack: Any, body: dict[str, Any], record: Callable[[Actor, str | None, str], Awaitable[str]]
     ) -> None:
-        """ack() first, then the core call; its message, or the refusal, goes privately to whoever clicked."""
+        """ack() first, then the core call with where the click came from (`slack:<channel>`, for the core to
+        compare with the card's channel); its message, or the refusal, goes privately to whoever clicked."""
         await ack()
         user = body.get("user")
         user_id = user.get("id") if isinstance(user, dict) else None
@@ -110,13 +120,13 @@ class Listeners:
             return
         channel = _channel_of(body)
         try:
-            text = await record(await self.actor(user_id), retry_key(body))
+            text = await record(await self.actor(user_id), retry_key(body), PREFIX + channel if channel else "")
         except AlreadyHandled:
             log.info("ignoring a repeat of %s", retry_key(body))
             return
         except CoreError as exc:
             text = str(exc)
-        await self.tell(channel, user_id, text)
+        await self.tell(channel, user_id, escape(text))  # the core's words are plain text (card titles too)
 
     # -- commands -------------------------------------------------------------------------------
     async def run(self, invocation: Invocation, command: Command) -> Reply | None:
@@ -155,7 +165,7 @@ class Listeners:
             return
         message, blocks = render_reply(reply)
         if direct or parsed.name == "ask":
-            await self.platform.post_text(PREFIX + channel, message, blocks or None, thread_ts=thread_ts)
+            await self.platform.post_mrkdwn(PREFIX + channel, message, blocks or None, thread_ts=thread_ts)
         else:
             await self.tell(channel, user, message, blocks or None)
 
@@ -171,6 +181,12 @@ class Listeners:
         text = without_mentions(str(event.get("text") or ""))
         await self.typed(event["user"], event["channel"], text, retry_key(body), direct=False,
                          thread_ts=event.get("thread_ts") or event.get("ts"))
+
+    async def membership(self, event: dict[str, Any]) -> None:
+        """member_joined_channel, member_left_channel: look the channel's members up afresh on the next click."""
+        channel = event.get("channel")
+        if isinstance(channel, str) and channel:
+            self.platform.forget_members(channel)
 
     # -- App Home -----------------------------------------------------------------------------
     async def home(self, event: dict[str, Any]) -> None:
@@ -190,7 +206,131 @@ class Listeners:
 def _channel_of(body: dict[str, Any]) -> str:
     channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
     container = body.get("container") if isinstance(body.get("container"), dict) else {}
-    return str((channel or {}).get("id") or (container or {}).get("channel_id") or "")
+    found = (channel or {}).get("id") or (container or {}).get("channel_id") or ""
+    return found if isinstance(found, str) else ""
+
+
+# -- what a well-formed request looks like ------------------------------------------------------------
+EVENT_TEXT_FIELDS = ("user", "channel", "channel_type", "text", "ts", "thread_ts", "event_ts", "subtype", "bot_id",
+                     "tab")
+HANDLED_EVENTS = {"message", "app_mention", "app_home_opened", "member_joined_channel", "member_left_channel"}
+
+
+def _text_or_absent(where: Mapping[str, Any], *keys: str) -> str | None:
+    """The first key whose value is present (not None) and not a string, as a problem; None if all are fine."""
+    for key in keys:
+        value = where.get(key)
+        if value is not None and not isinstance(value, str):
+            return f"`{key}` is a {type(value).__name__}, not a string"
+    return None
+
+
+def _id_holder(value: object) -> bool:
+    """What bolt reads an id out of: absent, a string, or an object with a string `id` (if any)."""
+    if value is None or isinstance(value, str):
+        return True
+    return isinstance(value, dict) and isinstance(value.get("id", ""), str)
+
+
+def payload_problem(body: object) -> str | None:
+    """Why a Slack request body cannot be handled, in a few words; None if it can.
+
+    It checks the fields bolt and these listeners read, with the types Slack sends, before either reads
+    them: a signed request of any other shape is refused with 400 rather than failing half-way (500 and a
+    traceback). Requests of a kind the bot does not handle pass, for bolt to answer 404."""
+    if not isinstance(body, dict):
+        return f"the payload is a JSON {type(body).__name__}, not an object"
+    problem = _text_or_absent(body, "type", "token", "team_id", "api_app_id", "trigger_id", "response_url")
+    if problem:
+        return problem
+    for key in ("user", "channel", "team", "enterprise"):
+        if not _id_holder(body.get(key)):
+            return f"`{key}` is neither an id nor an object with one"
+    authorizations = body.get("authorizations")
+    if authorizations is not None and not (
+        isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)
+    ):
+        return "`authorizations` is not a list of objects"
+    if "response_urls" in body:
+        return "`response_urls` (a modal's) is not something shiftbrief sends"
+    kind = body.get("type")
+    if "command" in body:
+        return _text_or_absent(body, "command", "text") or (
+            None if isinstance(body.get("user_id"), str) and isinstance(body.get("channel_id"), str)
+            else "a command without a `user_id` and `channel_id`"
+        )
+    if kind == "block_actions":
+        return _block_actions_problem(body)
+    if kind in ("interactive_message", "workflow_step_edit", "view_submission", "view_closed"):
+        return f"`{kind}` is not something shiftbrief sends"
+    if "event" in body or kind == "event_callback":
+        return _event_problem(body.get("event"))
+    return None
+
+
+def _block_actions_problem(body: dict[str, Any]) -> str | None:
+    user = body.get("user")
+    if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user["id"]:
+        return "a click without a `user` object holding its id"
+    actions = body.get("actions")
+    if not isinstance(actions, list) or not actions:
+        return "a click without a list of `actions`"
+    for action in actions:
+        if not isinstance(action, dict) or not isinstance(action.get("action_id"), str):
+            return "an action that is not an object with an `action_id`"
+        problem = _text_or_absent(action, "value", "block_id", "action_ts", "type")
+        if problem:
+            return problem
+    for key in ("container", "message", "state", "view"):
+        if body.get(key) is not None and not isinstance(body[key], dict):
+            return f"`{key}` is not an object"
+    container = body.get("container")
+    if isinstance(container, dict):
+        return _text_or_absent(container, "channel_id", "message_ts")
+    return None
+
+
+def _event_problem(event: object) -> str | None:
+    if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+        return "an event that is not an object with a `type`"
+    if event["type"] in HANDLED_EVENTS:
+        problem = _text_or_absent(event, *EVENT_TEXT_FIELDS)
+        if problem:
+            return problem
+        for key in ("message", "previous_message"):
+            if event.get(key) is not None and not isinstance(event[key], dict):
+                return f"the event's `{key}` is not an object"
+    return None
+
+
+def _refusal(problem: str) -> BoltResponse:
+    log.warning("refused a Slack request: %s", problem)
+    return BoltResponse(status=400, body="malformed Slack request")
+
+
+class RefuseMalformed(AsyncMiddleware):
+    """Answers 400, with one log line, for a request `payload_problem` finds fault with; placed first,
+    before bolt's own middleware, which reads the body too."""
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse | None:
+        problem = payload_problem(req.body)
+        if problem is not None:
+            return _refusal(problem)
+        return await next()
+
+
+def bolt_request(raw: bytes, query: str, headers: Mapping[str, str]) -> AsyncBoltRequest | BoltResponse:
+    """A signed HTTP body as bolt's request, or the 400 to answer (with one log line) when it is not a Slack
+    payload: not UTF-8, not JSON, a number too long to read, or a shape `payload_problem` refuses. bolt would
+    otherwise raise while reading it (a 500 and a traceback)."""
+    try:
+        request = AsyncBoltRequest(body=raw.decode("utf-8"), query=query, headers=dict(headers.items()))
+    except Exception as exc:  # whatever reading an arbitrary body raises, it is the sender's fault
+        return _refusal(f"the body is not a Slack payload ({type(exc).__name__})")
+    problem = payload_problem(request.body)
+    return _refusal(problem) if problem is not None else request
 
 
 async def _log_error(error: Exception, body: dict[str, Any]) -> None:
@@ -198,7 +338,9 @@ async def _log_error(error: Exception, body: dict[str, Any]) -> None:
 
 
 def register(bolt: AsyncApp, core: Core, platform: SlackPlatform) -> Listeners:
-    """Attach every listener to `bolt`."""
+    """Attach every listener to `bolt`, and `RefuseMalformed` ahead of bolt's own middleware (`bolt.use`
+    would add it after them, and they read the body: an `event` that is not an object fails in them)."""
+    bolt._async_middleware_list.insert(0, RefuseMalformed())
     listeners = Listeners(core, platform)
     bolt.action(ACKNOWLEDGE)(listeners.acknowledge)
     bolt.action(re.compile(rf"^{CHECK_PREFIX}\d$"))(listeners.check)
@@ -208,5 +350,7 @@ def register(bolt: AsyncApp, core: Core, platform: SlackPlatform) -> Listeners:
     bolt.event("message")(listeners.direct_message)
     bolt.event("app_mention")(listeners.mention)
     bolt.event("app_home_opened")(listeners.home)
+    bolt.event("member_joined_channel")(listeners.membership)
+    bolt.event("member_left_channel")(listeners.membership)
     bolt.error(_log_error)
     return listeners

@@ -12,7 +12,7 @@ BOT_SCOPES: dict[str, str] = {
     "app_mentions:read": "hear questions when someone @mentions the bot",
     "channels:history": "find a card it posted before a crash, so it is never posted twice (public channels)",
     "groups:history": "the same, in private team channels",
-    "channels:read": "list a team channel's members: who should acknowledge (public channels)",
+    "channels:read": "list a team channel's members: who should acknowledge, and whose clicks count (public channels)",
     "groups:read": "the same, in private team channels",
     "chat:write": "post cards, update 'Acknowledged by', send private confirmations",
     "commands": "the /brief command",
@@ -21,7 +21,9 @@ BOT_SCOPES: dict[str, str] = {
     "im:write": "open a direct message for a sergeant's nudge",
     "users:read": "officers' display names, and to leave bots out of 'N of M'",
 }
-BOT_EVENTS = ["app_home_opened", "app_mention", "message.im"]
+# member_joined_channel and member_left_channel (scopes channels:read, groups:read) keep the membership the bot
+# checks before counting a click up to date.
+BOT_EVENTS = ["app_home_opened", "app_mention", "member_joined_channel", "member_left_channel", "message.im"]
 
 
 def build_manifest(name: str = "shiftbrief") -> dict[str, Any]:

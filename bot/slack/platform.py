@@ -1,4 +1,9 @@
-"""The core's view of Slack: channel members, card posts and updates, direct messages (Web API calls)."""
+"""The core's view of Slack: channel members, card posts and updates, direct messages (Web API calls).
+
+Text from the core (`post_text`, `send_direct`) is plain text and is escaped here (`&`, `<`, `>`), so an
+officer's `<!channel>` or `<https://…|words>` is shown as typed, never acted on. The listeners' own replies,
+already rendered as mrkdwn with everything inside escaped, go through `post_mrkdwn`, `send_direct_mrkdwn`
+and `post_private` instead, so nothing is escaped twice."""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core import Delivery
 from bot.core.errors import PostFailed
 from bot.core.platform import CardView
-from bot.slack.render import CARD_EVENT, card_blocks, card_metadata, card_text, clip
+from bot.slack.render import CARD_EVENT, card_blocks, card_metadata, card_text, clip, escape
 
 log = logging.getLogger(__name__)
 Monotonic = Callable[[], float]
@@ -81,14 +86,18 @@ class SlackPlatform:
         post_interval: float = 1.0,
         update_interval: float = 2.0,
         user_cache_seconds: float = 3600.0,
+        member_cache_seconds: float = 300.0,
         monotonic: Monotonic = time.monotonic,
     ) -> None:
         self.client = client
         self.pacer = ChannelPacer(post_interval, monotonic)
         self.update_interval = update_interval
         self.user_cache_seconds = user_cache_seconds
+        self.member_cache_seconds = member_cache_seconds
         self.monotonic = monotonic
         self._users: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._channel_members: dict[str, tuple[float, frozenset[str]]] = {}  # bare channel id -> (when, user ids)
+        self._member_locks: dict[str, asyncio.Lock] = {}
         self._dm_channels: dict[str, str] = {}
         self._updates: dict[str, _Pending] = {}
         self._user_lookups = asyncio.Semaphore(8)
@@ -121,24 +130,51 @@ class SlackPlatform:
             raise PostFailed(explain(exc, channel)) from exc
 
     async def _members(self, channel: str) -> list[tuple[str, str]]:
-        ids: list[str] = []
-        cursor: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {"channel": bare(channel), "limit": 200}
-            if cursor:
-                kwargs["cursor"] = cursor
-            response = await self.client.conversations_members(**kwargs)
-            ids.extend(response.get("members") or [])
-            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                break
-        infos = await asyncio.gather(*(self.user(uid) for uid in dict.fromkeys(ids)))
+        ids = await self._member_ids(bare(channel))
+        infos = await asyncio.gather(*(self.user(uid) for uid in ids))
         people: list[tuple[str, str]] = []
-        for uid, info in zip(dict.fromkeys(ids), infos, strict=True):
+        for uid, info in zip(ids, infos, strict=True):
             if uid == "USLACKBOT" or info.get("is_bot") or info.get("deleted"):
                 continue
             people.append((PREFIX + uid, name_of(info) or uid))
         return people
+
+    async def _member_ids(self, channel: str) -> list[str]:
+        """conversations.members, every page; the answer also refreshes the membership cache."""
+        ids: list[str] = []
+        cursor: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"channel": channel, "limit": 200}
+            if cursor:
+                kwargs["cursor"] = cursor
+            response = await self.client.conversations_members(**kwargs)
+            ids.extend(str(uid) for uid in response.get("members") or [])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        unique = list(dict.fromkeys(ids))
+        self._channel_members[channel] = (self.monotonic(), frozenset(unique))
+        return unique
+
+    async def is_member(self, channel: str, person_id: str) -> bool:
+        """Whether a Slack user is in the channel now: conversations.members, cached per channel for
+        `member_cache_seconds` and forgotten when Slack says someone joined or left (`forget_members`).
+        Concurrent first clicks share one look-up. Raises (SlackApiError) if Slack cannot say."""
+        if not person_id.startswith(PREFIX) or not channel.startswith(PREFIX):
+            return False
+        target = bare(channel)
+        cached = self._channel_members.get(target)
+        if cached is None or self.monotonic() - cached[0] >= self.member_cache_seconds:
+            async with self._member_locks.setdefault(target, asyncio.Lock()):
+                cached = self._channel_members.get(target)
+                if cached is None or self.monotonic() - cached[0] >= self.member_cache_seconds:
+                    await self._member_ids(target)
+                    cached = self._channel_members[target]
+        return bare(person_id) in cached[1]
+
+    def forget_members(self, channel: str) -> None:
+        """Someone joined or left `channel` (either form of its id): look its members up afresh next time."""
+        self._channel_members.pop(bare(channel), None)
 
     # -- cards --------------------------------------------------------------------------------
     async def post_card(self, view: CardView) -> dict[str, Any]:
@@ -234,18 +270,30 @@ class SlackPlatform:
 
     # -- messages -----------------------------------------------------------------------------
     async def send_direct(self, person_id: str, text: str) -> None:
+        """A direct message of plain text (the core's): escaped, so it is shown exactly as written."""
+        await self.send_direct_mrkdwn(person_id, escape(text))
+
+    async def post_text(self, channel: str, text: str) -> None:
+        """A channel message of plain text (the core's, e.g. a forwarded question): escaped, so no mention,
+        link or formatting control sequence in it takes effect."""
+        await self.post_mrkdwn(channel, escape(text))
+
+    async def send_direct_mrkdwn(self, person_id: str, mrkdwn: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """A direct message already rendered as mrkdwn (anything untrusted in it escaped by the caller)."""
         user = bare(person_id)
         channel = self._dm_channels.get(user)
         if channel is None:
             response = await self.client.conversations_open(users=user)
             channel = str(response["channel"]["id"])
             self._dm_channels[user] = channel
-        await self.post_text(PREFIX + channel, text)
+        await self.post_mrkdwn(PREFIX + channel, mrkdwn, blocks)
 
-    async def post_text(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None,
-                        thread_ts: str | None = None) -> None:
+    async def post_mrkdwn(self, channel: str, mrkdwn: str, blocks: list[dict[str, Any]] | None = None,
+                          thread_ts: str | None = None) -> None:
+        """A channel message already rendered as mrkdwn (anything untrusted in it escaped by the caller)."""
         target = bare(channel)
-        kwargs: dict[str, Any] = {"channel": target, "text": clip(text, 3000), "unfurl_links": False}
+        kwargs: dict[str, Any] = {"channel": target, "text": clip(mrkdwn, 3000), "unfurl_links": False,
+                                  "unfurl_media": False}
         if blocks:
             kwargs["blocks"] = blocks
         if thread_ts:
@@ -253,9 +301,9 @@ class SlackPlatform:
         async with self.pacer.turn(target):
             await self.client.chat_postMessage(**kwargs)
 
-    async def post_private(self, channel: str, user: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-        """An ephemeral message: only `user` sees it, in the channel they acted in."""
-        kwargs: dict[str, Any] = {"channel": bare(channel), "user": bare(user), "text": clip(text, 3000)}
+    async def post_private(self, channel: str, user: str, mrkdwn: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """An ephemeral message already rendered as mrkdwn: only `user` sees it, in the channel they acted in."""
+        kwargs: dict[str, Any] = {"channel": bare(channel), "user": bare(user), "text": clip(mrkdwn, 3000)}
         if blocks:
             kwargs["blocks"] = blocks
         await self.client.chat_postEphemeral(**kwargs)

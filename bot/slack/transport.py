@@ -14,17 +14,18 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped, warning_token_skipped
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.core import Core
-from bot.slack.listeners import register
+from bot.slack.listeners import bolt_request, register
 from bot.slack.platform import SlackPlatform
 from bot.slack.unconfigured import UnconfiguredSlack
 
@@ -161,11 +162,15 @@ def attach(
         secret = settings.slack_signing_secret
 
         async def events(request: web.Request) -> web.StreamResponse:
-            problem = signature_problem(secret, await request.read(), request.headers)
+            body = await request.read()
+            problem = signature_problem(secret, body, request.headers)
             if problem is not None:
                 log.warning("refused a request to %s: %s", EVENTS_PATH, problem)
                 return web.Response(status=401, text="invalid request signature")
-            return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+            parsed = bolt_request(body, request.query_string, request.headers)
+            if not isinstance(parsed, AsyncBoltRequest):  # a body bolt could not read: 400, one line
+                return await to_aiohttp_response(parsed)
+            return await to_aiohttp_response(await bolt.async_dispatch(parsed))
 
         web_app.router.add_post(EVENTS_PATH, events)
         notes.append(f"Slack: HTTP at {EVENTS_PATH} (events, /brief and interactivity)")

@@ -38,6 +38,10 @@ class UnconfiguredSlack:
     async def members(self, channel: str) -> list[tuple[str, str]]:
         self._refuse(channel)
 
+    async def is_member(self, channel: str, person_id: str) -> bool:
+        """Slack cannot be asked: the refusal says what to configure (nothing is recorded)."""
+        self._refuse(channel)
+
     async def post_card(self, view: CardView) -> dict[str, Any]:
         self._refuse(view.delivery.channel)
 

@@ -73,6 +73,9 @@ class TeamsBot:
         if key is not None and not await self.core.first_time(key):  # a retried install: welcomed once
             log.info("ignoring a repeated Teams activity %s", activity.id)
             return
+        if activity.members_removed or any(m.id != (activity.recipient.id if activity.recipient else None)
+                                           for m in activity.members_added or []):
+            self.platform.forget_rosters()  # someone joined or left a team: its roster is read afresh
         data: dict[str, Any] = activity.channel_data if isinstance(activity.channel_data, dict) else {}
         if data.get("eventType") == "channelCreated" and isinstance(data.get("channel"), dict):
             await self._save_channel(activity, str(data["channel"].get("id") or ""))
@@ -187,40 +190,44 @@ class TeamsBot:
         return _text(render_text(reply, in_channel=in_channel))
 
     # -- card buttons -------------------------------------------------------------------------
-    async def _action_message(self, actor: Actor, value: dict[str, Any], key: str | None) -> str:
-        """Acknowledge, check an answer or rate an answer: what a button press did, for the presser alone."""
+    async def _action_message(self, actor: Actor, value: dict[str, Any], key: str | None, where: str) -> str:
+        """Acknowledge, check an answer or rate an answer: what a button press did, for the presser alone.
+        `where` is the conversation the press came from, for the core to compare with the card's channel."""
         kind = value.get(ACTION_KEY)
         if kind == RATE:
             return await self.core.rate_answer(actor, value.get("question"), value.get("helpful") is True)
         delivery_id = value.get("delivery")
         if kind == ACKNOWLEDGE:
-            return (await self.core.acknowledge(actor, delivery_id, "teams", key)).message
+            return (await self.core.acknowledge(actor, delivery_id, "teams", key, where)).message
         if kind == CHECK:
-            return (await self.core.answer_check(actor, delivery_id, value.get("choice") or "", key)).message
+            return (await self.core.answer_check(actor, delivery_id, value.get("choice") or "", key, where)).message
         raise InvalidInput("That button does not belong to a shiftbrief card.")
 
     async def _card_action(self, context: TurnContext, value: dict[str, Any]) -> None:
-        """An Action.Submit press: a message activity whose value is the button's data (and the inputs)."""
+        """An Action.Submit press: a message activity whose value is the button's data (and the inputs).
+        In a channel, what it did (or why it was refused) goes to the presser alone, by private message."""
         activity = context.activity
-        actor: Actor | None = None
         try:
             actor = await self._actor(activity)
-            message = await self._action_message(actor, value, _event_key(activity))
+        except CoreError as exc:  # nobody to answer privately
+            await self._reply(context, _text(escape(str(exc))))
+            return
+        try:
+            message = await self._action_message(actor, value, _event_key(activity), _where(activity))
         except AlreadyHandled:
             log.info("ignoring a repeated Teams activity %s", activity.id)
             return
         except CoreError as exc:
             message = str(exc)
-            actor = None
-        if _conversation_type(activity) == "personal" or actor is None:
-            await self._reply(context, _text(message))
+        if _conversation_type(activity) == "personal":
+            await self._reply(context, _text(escape(message)))
             return
         try:  # in a channel the answer is for the officer alone
             await self.platform.send_direct(actor.id, message)
         except Exception:
             log.warning("could not reply privately to %s; replying in the thread", actor.id, exc_info=True)
             if value.get(ACTION_KEY) == ACKNOWLEDGE:
-                await self._reply(context, _text(f"{actor.name}: {message}"))
+                await self._reply(context, _text(escape(f"{actor.name}: {message}")))
 
     async def _invoke(self, context: TurnContext) -> None:
         """An Action.Execute press (`adaptiveCard/action`), answered in the invoke's own HTTP response.
@@ -240,7 +247,8 @@ class TeamsBot:
         try:
             if not data.get(ACTION_KEY):
                 raise InvalidInput("That button does not belong to a shiftbrief card.")
-            message = await self._action_message(await self._actor(activity), data, _event_key(activity))
+            message = await self._action_message(await self._actor(activity), data, _event_key(activity),
+                                                 _where(activity))
         except AlreadyHandled:  # Teams still waits for an answer to its retry
             message = "Already received; nothing more to do."
         except CoreError as exc:
@@ -253,6 +261,12 @@ def _event_key(activity: Activity) -> str | None:
     if activity.id and activity.conversation and activity.conversation.id:
         return f"teams:activity:{activity.conversation.id}:{activity.id}"
     return None
+
+
+def _where(activity: Activity) -> str:
+    """The channel a button was pressed in, as the core names channels (`teams:<channel id>`); "" if none."""
+    conversation = activity.conversation
+    return channel_key(conversation.id) if conversation and conversation.id else ""
 
 
 def _text(text: str) -> Activity:

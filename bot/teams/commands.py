@@ -24,9 +24,19 @@ def clean_text(text: str | None, mention_texts: list[str] | None = None) -> str:
     return " ".join(html.unescape(raw).replace("\u00a0", " ").split())
 
 
+# Teams reads a message's text as Markdown with HTML in it (textFormat "markdown"). HTML's own escapes are the
+# one form every reading shows as the character itself: `&lt;` and friends for HTML, and numeric references for
+# Markdown's punctuation, which CommonMark takes as literal text, never as emphasis, code, a heading or
+# strikethrough (https://spec.commonmark.org/0.31.2/#entity-and-numeric-character-references). A `]` is made
+# a reference only where it would close a link or image (before `(`, `[` or `:`), so "[topic]" reads as typed.
+_MARKDOWN = str.maketrans({c: f"&#{ord(c)};" for c in "*_`~#|\\"})
+_LINK_CLOSE = re.compile(r"\](?=[(\[:])")
+
+
 def escape(text: str) -> str:
-    """Plain text for a Teams markdown message: shown as typed, never as HTML or an @mention."""
-    return html.escape(text, quote=False)
+    """Plain text for a Teams markdown message, shown exactly as typed: no HTML tag, entity or @mention
+    (`<`, `>`, `&`), and no Markdown emphasis, link, image, code, heading or strikethrough."""
+    return _LINK_CLOSE.sub("&#93;", html.escape(text, quote=False).translate(_MARKDOWN))
 
 
 def render_text(reply: Reply, *, in_channel: bool) -> str:

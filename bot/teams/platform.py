@@ -3,12 +3,17 @@
 Every post is proactive: a new conversation in the channel (`create_conversation` with the channel in
 `channel_data` and the service URL stored at install), never `send_activity` inside
 `continue_conversation`, which would reply to a made-up activity id.
+
+Text from the core (`post_text`, `send_direct`) is plain text: it is sent as Markdown with every HTML and
+Markdown character in it neutralised (`escape`), so an officer's `<at>`, `[words](address)` or `**` is
+shown as typed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -21,11 +26,13 @@ from botbuilder.schema import (
     ChannelAccount,
     ConversationAccount,
     ConversationParameters,
+    TextFormatTypes,
 )
 from botframework.connector.aio import ConnectorClient
 
 from bot.core import CardView, Delivery, PostFailed, PostStateUnknown
 from bot.teams.card import CONTENT_TYPE, render_card
+from bot.teams.commands import escape
 from bot.teams.throttle import OverBudget, Throttle
 
 log = logging.getLogger(__name__)
@@ -61,12 +68,18 @@ class TeamsPlatform:
         references: References,
         throttle: Throttle | None = None,
         page_size: int = 200,
+        roster_cache_seconds: float = 300.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.adapter = adapter
         self.app_id = app_id or ""
         self.references = references
         self.throttle = throttle or Throttle()
         self.page_size = page_size
+        self.roster_cache_seconds = roster_cache_seconds
+        self.monotonic = monotonic
+        self._rosters: dict[str, tuple[float, frozenset[str]]] = {}  # channel key -> (when, person ids)
+        self._roster_locks: dict[str, asyncio.Lock] = {}
         self._connectors: dict[str, ConnectorClient] = {}
         self._latest: dict[str, CardView] = {}
         self._updating: set[str] = set()
@@ -177,7 +190,27 @@ class TeamsPlatform:
             token = result.continuation_token
             if not token:
                 break
+        self._rosters[channel] = (self.monotonic(), frozenset(people))
         return list(people.items())
+
+    async def is_member(self, channel: str, person_id: str) -> bool:
+        """Whether a person is on the roster of the channel's team now: `members`, cached per channel for
+        `roster_cache_seconds` and forgotten when Teams says members were added or removed. Concurrent first
+        clicks share one look-up. Raises if the roster cannot be read (PostFailed, a connector error)."""
+        if not person_id.startswith(PREFIX) or not channel.startswith(PREFIX):
+            return False
+        cached = self._rosters.get(channel)
+        if cached is None or self.monotonic() - cached[0] >= self.roster_cache_seconds:
+            async with self._roster_locks.setdefault(channel, asyncio.Lock()):
+                cached = self._rosters.get(channel)
+                if cached is None or self.monotonic() - cached[0] >= self.roster_cache_seconds:
+                    await self.members(channel)
+                    cached = self._rosters[channel]
+        return person_id in cached[1]
+
+    def forget_rosters(self) -> None:
+        """Members joined or left a team: read every roster afresh on the next click."""
+        self._rosters.clear()
 
     async def post_card(self, view: CardView) -> dict[str, Any]:
         reference = await self.reference(view.team.channel)
@@ -230,7 +263,8 @@ class TeamsPlatform:
         raise PostStateUnknown("Microsoft Teams offers no way to look up the bot's earlier posts")
 
     async def send_direct(self, person_id: str, text: str) -> None:
-        """A private 1:1 message: the chat is created once (Teams returns the same one again), then posted to."""
+        """A private 1:1 message of plain text, shown as written: the chat is created once (Teams returns the
+        same one again), then posted to."""
         if not person_id.startswith(PREFIX):
             raise PostFailed(f"{person_id} is not a Microsoft Teams user.")
         key = person_key(person_id[len(PREFIX):])
@@ -258,14 +292,17 @@ class TeamsPlatform:
             conversation=ConversationAccount(id=conversation_id, conversation_type="personal"),
             from_property=_account(reference.get("bot")),
             recipient=ChannelAccount(id=reference["user_id"], name=reference.get("name") or ""),
-            text=text,
+            text=escape(text),
+            text_format=TextFormatTypes.markdown,
         )
         await self.throttle.run(
             conversation_id, lambda: connector.conversations.send_to_conversation(conversation_id, activity)
         )
 
     async def post_text(self, channel: str, text: str) -> None:
-        await self._post(await self.reference(channel), Activity(type=ActivityTypes.message, text=text))
+        """A new post of plain text in a channel, shown as written (no mention, link or formatting)."""
+        activity = Activity(type=ActivityTypes.message, text=escape(text), text_format=TextFormatTypes.markdown)
+        await self._post(await self.reference(channel), activity)
 
     # -- the connector calls ------------------------------------------------------------------
     async def _post(self, reference: dict[str, Any], activity: Activity) -> dict[str, Any]:

@@ -97,7 +97,7 @@ def test_the_manifest_validates_and_has_socket_mode_brief_interactivity_and_app_
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/brief"]
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_home_opened", "app_mention", "message.im"}
+        "app_home_opened", "app_mention", "message.im", "member_joined_channel", "member_left_channel"}
 
 
 def test_a_broken_manifest_would_fail_validation() -> None:
@@ -167,3 +167,11 @@ def test_post_to_slack_without_a_token_names_the_variable_and_records_nothing(tm
     assert result.returncode == 1 and "SLACK_BOT_TOKEN" in result.stderr
     with sqlite3.connect(tmp_path / "sb.db") as db:
         assert db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 0
+
+
+def test_the_member_events_that_keep_membership_fresh_have_their_scopes() -> None:
+    from bot.slack.manifest import BOT_EVENTS
+
+    # member_joined_channel and member_left_channel need channels:read (public) or groups:read (private).
+    assert {"member_joined_channel", "member_left_channel"} <= set(BOT_EVENTS)
+    assert {"channels:read", "groups:read"} <= set(BOT_SCOPES)
