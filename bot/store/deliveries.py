@@ -39,54 +39,30 @@ class DeliveryQueries(Queries):
         With an `occurrence` key already claimed, writes nothing and returns None."""
         delivery_id = "d-" + secrets.token_hex(8)
         try:
-            self._claim(
-                delivery_id, card_id=card_id, card_version=card_version, topic=topic, team_id=team_id,
-                channel=channel, reason=reason, posted_by=posted_by, now=now, shift_start=shift_start,
-                occurrence=occurrence, poster_name=poster_name, audit=audit, event_key=event_key,
-            )
+            with self._transaction():
+                self._claim_event(event_key, now)
+                if posted_by is not None and poster_name is not None:
+                    self._save_person(posted_by, poster_name, now)
+                cursor = self.conn.execute(
+                    "INSERT OR IGNORE INTO deliveries (id, card_id, card_version, topic, team_id, channel, reason,"
+                    " posted_by, shift_start, occurrence, created_at, state)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed')",
+                    (
+                        delivery_id, card_id, card_version, topic, team_id, channel, reason, posted_by,
+                        iso(shift_start) if shift_start else None, occurrence, iso(now),
+                    ),
+                )
+                if cursor.rowcount == 0:
+                    raise _AlreadyClaimed  # rolls back the name and the event key too: nothing is written
+                if audit is not None:
+                    actor, action = audit
+                    self.conn.execute(
+                        "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+                        (iso(now), actor, action, team_id, f"{delivery_id} {card_id} ({reason})"),
+                    )
         except _AlreadyClaimed:
             return None
         return self.delivery(delivery_id)
-
-    def _claim(
-        self,
-        delivery_id: str,
-        *,
-        card_id: str,
-        card_version: int,
-        topic: str,
-        team_id: str,
-        channel: str,
-        reason: str,
-        posted_by: str | None,
-        now: datetime,
-        shift_start: datetime | None,
-        occurrence: str | None,
-        poster_name: str | None,
-        audit: tuple[str, str] | None,
-        event_key: str | None,
-    ) -> None:
-        with self._transaction():
-            self._claim_event(event_key, now)
-            if posted_by is not None and poster_name is not None:
-                self._save_person(posted_by, poster_name, now)
-            cursor = self.conn.execute(
-                "INSERT OR IGNORE INTO deliveries (id, card_id, card_version, topic, team_id, channel, reason,"
-                " posted_by, shift_start, occurrence, created_at, state)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed')",
-                (
-                    delivery_id, card_id, card_version, topic, team_id, channel, reason, posted_by,
-                    iso(shift_start) if shift_start else None, occurrence, iso(now),
-                ),
-            )
-            if cursor.rowcount == 0:
-                raise _AlreadyClaimed  # rolls back the name and the event key too: nothing is written
-            if audit is not None:
-                actor, action = audit
-                self.conn.execute(
-                    "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
-                    (iso(now), actor, action, team_id, f"{delivery_id} {card_id} ({reason})"),
-                )
 
     def delivery(self, delivery_id: str) -> Delivery | None:
         row = self._one("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))
