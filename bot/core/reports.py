@@ -53,8 +53,10 @@ class Reports:
             if team not in visible:
                 raise Refused(f"You can see statistics for your own teams only; {team.name} is not one of them.")
             visible = [team]
-        engagements = await ctx.db.read(Store.engagements, team_ids=[t.id for t in visible], since=since)
-        rows = summaries.summarise(engagements, by, ctx.config)
+        tallies = await ctx.db.read(
+            Store.tallies, summaries.tally_key(by), team_ids=[t.id for t in visible], since=since
+        )
+        rows = summaries.rows(tallies, by, ctx.config)
         if by == "officer":
             await ctx.db.write(
                 Store.audit, actor.id, "view-officer-stats", ",".join(t.id for t in visible), None, ctx.now()

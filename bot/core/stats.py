@@ -7,84 +7,87 @@ order), never ranked: no league tables.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
-from bot.store import Engagement
+from bot.store import Engagement, Tally
 from content.topics import TOPICS, topic_title
 
 GROUPINGS = ("officer", "team", "topic", "week")
 
 
-@dataclass
-class _Tally:
-    deliveries: set[str] = field(default_factory=set)
-    delivered: int = 0
-    acknowledged: int = 0
-    answered: int = 0
-    correct: int = 0
+def _counts(t: Tally) -> dict[str, Any]:
+    return {
+        "deliveries": t.deliveries,
+        "delivered": t.delivered,
+        "acknowledged": t.acknowledged,
+        "ack_rate": round(t.acknowledged / t.delivered, 3) if t.delivered else None,
+        "answered": t.answered,
+        "correct": t.correct,
+        "correct_rate": round(t.correct / t.answered, 3) if t.answered else None,
+    }
 
-    def add(self, e: Engagement) -> None:
-        self.deliveries.add(e.delivery_id)
-        self.delivered += 1
-        self.acknowledged += e.acknowledged
-        self.answered += e.answered
-        self.correct += e.correct
 
-    def counts(self) -> dict[str, Any]:
-        return {
-            "deliveries": len(self.deliveries),
-            "delivered": self.delivered,
-            "acknowledged": self.acknowledged,
-            "ack_rate": round(self.acknowledged / self.delivered, 3) if self.delivered else None,
-            "answered": self.answered,
-            "correct": self.correct,
-            "correct_rate": round(self.correct / self.answered, 3) if self.answered else None,
-        }
+def tally_key(by: str) -> str:
+    """What the store groups by for a grouping: weeks are gathered from UTC hours, then folded locally."""
+    if by not in GROUPINGS:
+        raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
+    return "hour" if by == "week" else by
+
+
+def rows(tallies: Iterable[Tally], by: str, config: Config) -> list[dict[str, Any]]:
+    """The report rows from the store's tallies: one per officer, team, topic or local week (Monday),
+    in a stable order, never ranked."""
+    key_of = tally_key(by)
+    groups = list(tallies)
+    if key_of == "hour":
+        groups = _weeks(groups, config.timezone)
+    result: list[dict[str, Any]] = []
+    if by == "officer":
+        for t in sorted(groups, key=lambda t: (t.name.lower(), t.key)):
+            result.append({"officer": t.key, "name": t.name, "delivered": t.delivered,
+                           "acknowledged": t.acknowledged, "answered": t.answered, "correct": t.correct})
+    elif by == "team":
+        order = [team.id for team in config.teams]
+        for t in sorted(groups, key=lambda t: (order.index(t.key) if t.key in order else len(order), t.key)):
+            team = config.team(t.key)
+            result.append({"team": t.key, "name": team.name if team else t.key, **_counts(t)})
+    elif by == "topic":
+        topics = list(TOPICS)
+        for t in sorted(groups, key=lambda t: (topics.index(t.key) if t.key in topics else len(topics), t.key)):
+            result.append({"topic": t.key, "title": topic_title(t.key), **_counts(t)})
+    else:
+        result = [{"week": t.key, **_counts(t)} for t in sorted(groups, key=lambda t: t.key)]
+    return result
+
+
+def _weeks(hours: list[Tally], zone: ZoneInfo) -> list[Tally]:
+    """UTC-hour tallies added up into local weeks (the Monday they start on), clock changes included."""
+    weeks: dict[str, list[int]] = {}
+    for t in hours:
+        local = datetime.strptime(t.key, "%Y-%m-%dT%H").replace(tzinfo=UTC).astimezone(zone).date()
+        monday = (local - timedelta(days=local.weekday())).isoformat()
+        sums = weeks.setdefault(monday, [0, 0, 0, 0, 0])
+        for index, value in enumerate((t.deliveries, t.delivered, t.acknowledged, t.answered, t.correct)):
+            sums[index] += value
+    return [Tally(monday, "", *sums) for monday, sums in weeks.items()]
 
 
 def summarise(engagements: Iterable[Engagement], by: str, config: Config) -> list[dict[str, Any]]:
-    """One row per officer, team, topic or week. `delivered` counts officer-deliveries."""
-    if by not in GROUPINGS:
-        raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
-    zone: ZoneInfo = config.timezone
-    tallies: dict[str, _Tally] = {}
-    names: dict[str, str] = {}
+    """The same rows from engagement records already in memory (an officer's own record, tests): the
+    tallies are added up here instead of in SQL."""
+    key_of = tally_key(by)
+    groups: dict[str, tuple[set[str], list[int], str]] = {}
     for e in engagements:
-        if by == "officer":
-            key = e.person_id
-            names[key] = e.name
-        elif by == "team":
-            key = e.team_id
-        elif by == "topic":
-            key = e.topic
-        else:
-            local = e.posted_at.astimezone(zone).date()
-            key = (local - timedelta(days=local.weekday())).isoformat()
-        tallies.setdefault(key, _Tally()).add(e)
-    rows: list[dict[str, Any]] = []
-    if by == "officer":
-        for key in sorted(tallies, key=lambda k: (names[k].lower(), k)):
-            counts = tallies[key].counts()
-            rows.append({"officer": key, "name": names[key], "delivered": counts["delivered"],
-                         "acknowledged": counts["acknowledged"], "answered": counts["answered"],
-                         "correct": counts["correct"]})
-    elif by == "team":
-        order = [t.id for t in config.teams]
-        for key in sorted(tallies, key=lambda k: (order.index(k) if k in order else len(order), k)):
-            team = config.team(key)
-            rows.append({"team": key, "name": team.name if team else key, **tallies[key].counts()})
-    elif by == "topic":
-        order = list(TOPICS)
-        for key in sorted(tallies, key=lambda k: (order.index(k) if k in order else len(order), k)):
-            rows.append({"topic": key, "title": topic_title(key), **tallies[key].counts()})
-    else:
-        for key in sorted(tallies):
-            rows.append({"week": key, **tallies[key].counts()})
-    return rows
+        key = {"officer": e.person_id, "team": e.team_id, "topic": e.topic}.get(
+            key_of, e.posted_at.astimezone(UTC).strftime("%Y-%m-%dT%H"))
+        deliveries, sums, _name = groups.setdefault(key, (set(), [0, 0, 0, 0], e.name))
+        deliveries.add(e.delivery_id)
+        for index, value in enumerate((1, e.acknowledged, e.answered, e.correct)):
+            sums[index] += int(value)
+    return rows([Tally(key, name, len(ds), *sums) for key, (ds, sums, name) in groups.items()], by, config)
 
 
 def columns(rows: Sequence[dict[str, Any]], by: str) -> list[str]:

@@ -6,10 +6,10 @@ loop. Times are stored as UTC ISO-8601 text of fixed width, so they sort as text
 """
 
 from bot.store.database import Database, DatabaseBusy, DatabaseUnwritable
-from bot.store.records import AlreadyProcessed, CardState, Delivery, Engagement, Nudge, iso, parse_iso
+from bot.store.records import AlreadyProcessed, CardState, Delivery, Engagement, Nudge, Tally, iso, parse_iso
 from bot.store.store import Store, StoreUnavailable
 
 __all__ = [
     "AlreadyProcessed", "CardState", "Database", "DatabaseBusy", "DatabaseUnwritable", "Delivery", "Engagement", "Nudge", "Store",
-    "StoreUnavailable", "iso", "parse_iso",
+    "StoreUnavailable", "Tally", "iso", "parse_iso",
 ]

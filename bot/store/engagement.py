@@ -7,7 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from bot.store.base import Queries
-from bot.store.records import CardState, Engagement, Nudge, iso, parse_iso
+from bot.store.records import CardState, Engagement, Nudge, Tally, iso, parse_iso
+
+TALLY_KEYS = {
+    "officer": "r.person_id",
+    "team": "d.team_id",
+    "topic": "d.topic",
+    "hour": "substr(COALESCE(d.posted_at, d.created_at), 1, 13)",  # UTC hour: folded into local weeks by the core
+}
 
 
 class EngagementQueries(Queries):
@@ -129,6 +136,39 @@ class EngagementQueries(Queries):
             (person_id, limit),
         )
         return [Nudge(r["delivery_id"], r["kind"], parse_iso(r["at"]), r["by"]) for r in rows]
+
+    def tallies(
+        self, by: str, *, team_ids: Sequence[str] | None = None, since: datetime | None = None
+    ) -> list[Tally]:
+        """Delivered, acknowledged, answered and right, added up in SQL per officer, team, topic or UTC hour
+        of posting: one row per group, however many acknowledgements there are."""
+        key = TALLY_KEYS[by]
+        name = "COALESCE(MAX(p.name), r.person_id)" if by == "officer" else "''"
+        people = "LEFT JOIN people p ON p.id = r.person_id" if by == "officer" else ""
+        sql = f"""
+            SELECT {key} AS key, {name} AS name, COUNT(DISTINCT d.id) AS deliveries, COUNT(*) AS delivered,
+                   COUNT(a.person_id) AS acknowledged, COUNT(c.person_id) AS answered,
+                   COALESCE(SUM(c.correct), 0) AS correct
+            FROM deliveries d
+            JOIN recipients r ON r.delivery_id = d.id
+            {people}
+            LEFT JOIN acknowledgements a ON a.delivery_id = d.id AND a.person_id = r.person_id
+            LEFT JOIN check_answers c ON c.delivery_id = d.id AND c.person_id = r.person_id
+            WHERE d.state = 'posted'
+        """  # noqa: S608 (the grouping comes from TALLY_KEYS, never from input)
+        params: list[Any] = []
+        if team_ids is not None:
+            sql += f" AND d.team_id IN ({','.join('?' * len(team_ids))})"
+            params.extend(team_ids)
+        if since is not None:
+            sql += " AND COALESCE(d.posted_at, d.created_at) >= ?"
+            params.append(iso(since))
+        sql += " GROUP BY key"
+        return [
+            Tally(str(r["key"]), str(r["name"]), int(r["deliveries"]), int(r["delivered"]), int(r["acknowledged"]),
+                  int(r["answered"]), int(r["correct"]))
+            for r in self._rows(sql, params)
+        ]
 
     def engagements(
         self,

@@ -76,6 +76,20 @@ class Engagement:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """Counts for one group of recipients-of-deliveries (an officer, a team, a topic, an hour), added up
+    in SQL. `key` is the group; `name` an officer's display name (else empty)."""
+
+    key: str
+    name: str
+    deliveries: int
+    delivered: int
+    acknowledged: int
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True)
 class CardState:
     """What one person has done with one delivery: shown beside the card on their screen."""
 

@@ -4,12 +4,14 @@ is never a ranking, with rates that say nothing rather than divide by zero."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.config import Config
 from bot.core.stats import GROUPINGS, columns, summarise
 from bot.store import Engagement
+from content.model import Pack
 from content.topics import TOPICS, topic_title
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -97,3 +99,22 @@ def test_counts_and_rates_for_a_team(config: Config) -> None:
 def test_a_rate_with_nothing_to_count_is_none_not_zero(config: Config) -> None:
     [row] = summarise([seen("local:pc-1")], "topic", config)
     assert row["ack_rate"] == 0.0 and row["answered"] == 0 and row["correct_rate"] is None
+
+
+# -- the figures are added up in SQL --------------------------------------------------------------
+@pytest.mark.parametrize("by", GROUPINGS)
+def test_sql_tallies_give_the_same_rows_as_adding_up_every_record(
+    by: str, config: Config, tmp_path: Path, pack: Pack
+) -> None:
+    from bot.core.stats import rows, tally_key
+    from bot.demo import seed
+    from bot.store import Store
+
+    store = Store.open(tmp_path / "seeded.db", datetime(2027, 4, 20, 9, 0, tzinfo=UTC))
+    try:  # twelve weeks back from late April: the spring clock change is inside, and late-evening posts
+        seed(store, config, pack, datetime(2027, 4, 20, 23, 30, tzinfo=UTC), 12)
+        from_sql = rows(store.tallies(tally_key(by)), by, config)
+        from_records = summarise(store.engagements(), by, config)
+    finally:
+        store.close()
+    assert from_sql == from_records and len(from_sql) > 1
