@@ -151,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("audit", "The audit trail: who viewed officer-level figures, posted, nudged or purged, newest first.",
                 cmd_audit)
+    p.add_argument("--since", help="only entries on or after this local date, YYYY-MM-DD")
     p.add_argument("--limit", type=int, default=100, help="at most this many entries (default 100)")
     p.add_argument("--json", action="store_true", help='print {"rows": [...]}')
 
@@ -454,12 +455,15 @@ def cmd_questions(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    settings, _config = _settings_and_config()
+    settings, config = _settings_and_config()
     if not 1 <= args.limit <= 100000:
         raise UsageError("--limit must be from 1 to 100000")
+    since = None
+    if args.since:
+        since = datetime.combine(_local_date(args.since, "--since"), time(0), tzinfo=config.timezone)
     store = _store(settings)
     try:
-        rows = store.audit_trail(args.limit)
+        rows = store.audit_trail(args.limit, since)
         store.audit(operator().id, "view-audit", None, f"{len(rows)} entries", system_clock())
     finally:
         store.close()

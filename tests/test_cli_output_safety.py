@@ -94,3 +94,19 @@ def test_a_damaged_database_is_one_line_naming_it(home: Path, capsys: pytest.Cap
     assert cli.main(["stats", "--json"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "sb.db" in err[0]
+
+
+def test_the_audit_trail_can_start_at_a_date(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import timedelta
+
+    store = Store.open(home / "sb.db", FakeClock()())
+    try:
+        store.audit("local:sgt-a", "view-pending", "response-a", "old", FakeClock()() - timedelta(days=40))
+        store.audit("local:sgt-a", "view-pending", "response-a", "new", FakeClock()())
+    finally:
+        store.close()
+    assert cli.main(["audit", "--since", FakeClock()().date().isoformat(), "--json"]) == 0
+    details = [row["detail"] for row in json.loads(capsys.readouterr().out)["rows"]]
+    assert "new" in details and "old" not in details
+    assert cli.main(["audit", "--since", "last week"]) == 1
+    assert "not a date" in capsys.readouterr().err

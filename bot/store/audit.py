@@ -16,5 +16,10 @@ class AuditQueries(Queries):
         row = {"at": iso(now), "actor": actor, "action": action, "target": target, "detail": detail}
         sqlite_utils.Database(self.conn).table("audit").insert(row)
 
-    def audit_trail(self, limit: int = 100) -> list[dict[str, Any]]:
-        return [dict(r) for r in self._rows("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))]
+    def audit_trail(self, limit: int = 100, since: datetime | None = None) -> list[dict[str, Any]]:
+        """The newest entries first; with `since`, only those at or after it."""
+        if since is None:
+            return [dict(r) for r in self._rows("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))]
+        return [dict(r) for r in self._rows(
+            "SELECT * FROM audit WHERE at >= ? ORDER BY id DESC LIMIT ?", (iso(since), limit)
+        )]
