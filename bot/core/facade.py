@@ -7,6 +7,7 @@ references, retry keys), so nothing outside the core touches the store, the conf
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
@@ -17,7 +18,7 @@ from bot.config import Config, Team
 from bot.core.acknowledgements import Acknowledgements
 from bot.core.briefings import Briefings
 from bot.core.commands import Command, Commands, Invocation
-from bot.core.context import Clock, CoreContext
+from bot.core.context import CLICK_DEADLINE, Clock, CoreContext
 from bot.core.platform import Platform
 from bot.core.questions import Questions
 from bot.core.replies import Reply
@@ -29,6 +30,9 @@ from content.model import Card, Pack
 
 if TYPE_CHECKING:
     from content.search import Index
+
+
+log = logging.getLogger(__name__)
 
 
 class Core:
@@ -143,16 +147,28 @@ class Core:
 
     # -- what platforms keep ----------------------------------------------------------------
     async def first_time(self, key: str) -> bool:
-        """True the first time a platform event key is seen (for events whose work writes nothing else)."""
-        return await self.db.write(Store.first_time, key, self.now())
+        """True the first time a platform event key is seen (for events whose work writes nothing else).
+        If the database cannot take the key in a person's time, the event is handled: a rare repeated
+        reply is better than a person left waiting."""
+        try:
+            return await self.db.write_within(CLICK_DEADLINE, Store.first_time, key, self.now())
+        except DatabaseBusy:
+            log.warning("could not record event key %s in time; handling it anyway", key)
+            return True
 
     async def reference(self, channel: str) -> dict[str, Any] | None:
         """What a proactive post to `channel` needs (Teams' conversation reference), if it was kept."""
         return await self.db.read(Store.reference, channel)
 
     async def save_reference(self, channel: str, reference: dict[str, Any]) -> None:
-        if await self.reference(channel) != reference:
-            await self.db.write(Store.save_reference, channel, reference, self.now())
+        """Keep what a later proactive post needs; bookkeeping that never holds up the person's request (if
+        the database is busy it is kept the next time the platform sends it)."""
+        if await self.reference(channel) == reference:
+            return
+        try:
+            await self.db.write_within(CLICK_DEADLINE, Store.save_reference, channel, reference, self.now())
+        except DatabaseBusy:
+            log.warning("could not keep the conversation reference of %s in time; will keep it next time", channel)
 
     # -- the scheduler and start-up -----------------------------------------------------------
     async def first_opened(self) -> datetime:

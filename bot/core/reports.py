@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.core import stats as summaries
-from bot.core.context import CoreContext
-from bot.core.errors import InvalidInput, Refused
+from bot.core.context import CLICK_DEADLINE, CoreContext
+from bot.core.errors import InvalidInput, NotRecorded, Refused
 from bot.core.roles import Actor, Role, role_of, teams_led_by
-from bot.store import Engagement, Store
+from bot.store import DatabaseBusy, Engagement, Store
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,15 @@ class Reports:
             Store.tallies, summaries.tally_key(by), team_ids=[t.id for t in visible], since=since
         )
         rows = summaries.rows(tallies, by, ctx.config)
-        if by == "officer":
-            await ctx.db.write(
-                Store.audit, actor.id, "view-officer-stats", ",".join(t.id for t in visible), None, ctx.now()
-            )
+        if by == "officer":  # shown only once it is on the audit trail
+            try:
+                await ctx.db.write_within(
+                    CLICK_DEADLINE, Store.audit, actor.id, "view-officer-stats", ",".join(t.id for t in visible), None,
+                    ctx.now(),
+                )
+            except DatabaseBusy:
+                raise NotRecorded("The figures could not be shown: the database could not take it just now. "
+                                  "Please try again in a moment.") from None
         return rows
 
     async def my_record(self, actor: Actor) -> list[Engagement]:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.config import Team
-from bot.core.context import CoreContext
-from bot.core.errors import NotFound
+from bot.core.context import CLICK_DEADLINE, CoreContext
+from bot.core.errors import NotFound, NotRecorded
 from bot.core.roles import SYSTEM, Actor, require_lead
-from bot.store import Delivery, Nudge, Store
+from bot.store import DatabaseBusy, Delivery, Nudge, Store
 from content.model import Card
 from scheduler.occurrence import occurrence_key, reminder_due
 
@@ -62,7 +62,11 @@ class Sergeants:
         names = await db.read(Store.person_names, recipients)
         missing = [(pid, ctx.config.people.get(pid) or names.get(pid) or pid) for pid in recipients if pid not in acked]
         missing.sort(key=lambda p: p[1].lower())
-        await db.write(Store.audit, actor.id, "view-pending", team.id, delivery.id, ctx.now())
+        try:  # an officer-level view is shown only once it is on the audit trail
+            await db.write_within(CLICK_DEADLINE, Store.audit, actor.id, "view-pending", team.id, delivery.id, ctx.now())
+        except DatabaseBusy:
+            raise NotRecorded("The list could not be shown: the database could not take it just now. "
+                              "Please try again in a moment.") from None
         return PendingResult(delivery, ctx.card(delivery.card_id), team, missing, len(acked), len(recipients))
 
     async def nudge(self, actor: Actor, team_id: str) -> NudgeResult:
@@ -70,7 +74,9 @@ class Sergeants:
         ctx, db = self.ctx, self.ctx.db
         pending = await self.pending(actor, team_id, doing="nudge the team")
         platform = ctx.platform_for(pending.delivery.channel)
-        nudged, already, failed = [], [], []
+        nudged: list[tuple[str, str]] = []
+        already: list[tuple[str, str]] = []
+        failed: list[tuple[str, str]] = []
         who = ctx.name_for(actor)
         text = (
             f"{who} asks you to read today's briefing in {pending.team.name}: \u201c{pending.card.title}\u201d. "
@@ -79,7 +85,14 @@ class Sergeants:
         for person in pending.not_acknowledged:
             if person[0] == actor.id:  # a sergeant is not sent their own nudge
                 continue
-            if not await db.write(Store.record_nudge, pending.delivery.id, person[0], "nudge", actor.id, ctx.now()):
+            try:
+                first = await db.write_within(
+                    CLICK_DEADLINE, Store.record_nudge, pending.delivery.id, person[0], "nudge", actor.id, ctx.now()
+                )
+            except DatabaseBusy:
+                raise NotRecorded(f"Nudged {len(nudged)} before the database stopped taking writes; nudge again in "
+                                  "a moment for the rest (nobody is nudged twice).") from None
+            if not first:
                 already.append(person)
                 continue
             try:

@@ -44,3 +44,27 @@ async def test_health_says_whether_the_database_can_be_written(core: Core, monke
 
     monkeypatch.setattr(Store, "probe_write", read_only)
     assert not await core.database_writable()
+
+
+async def test_while_another_process_holds_the_lock_nothing_a_person_asks_for_waits_past_a_few_seconds(
+    core: Core,
+) -> None:
+    from pathlib import Path
+
+    from bot.core import Command, Invocation
+    from tests.test_database_lock import timed, write_lock_held
+
+    await core.post_briefing(SGT, "response-a")
+    with write_lock_held(Path(core.db.path)):
+        # an officer-level view is shown only once audited: a clear "try again", in time
+        with pytest.raises(NotRecorded, match="could not be shown"):
+            await timed(core.run(Invocation(SGT, "local"), Command("status")))
+        # a retry key that cannot be written lets the request through rather than keep the person waiting
+        handled, took = await timed(core.first_time("slack:command:locked"))
+        assert handled and took < 3.0
+        # Teams' bookkeeping of conversation references never holds up the request
+        _none, took = await timed(core.save_reference("teams:person:aad-x", {"user_id": "29:x"}))
+        assert took < 3.0
+    assert await core.reference("teams:person:aad-x") is None  # not kept: it will be, the next time Teams sends it
+    reply = await core.run(Invocation(SGT, "local"), Command("status"))
+    assert "Not yet acknowledged" in reply.text
