@@ -17,6 +17,34 @@ TALLY_KEYS = {
 }
 
 
+RECIPIENT_ROWS = """
+    FROM deliveries d
+    JOIN recipients r ON r.delivery_id = d.id
+    {people}
+    LEFT JOIN acknowledgements a ON a.delivery_id = d.id AND a.person_id = r.person_id
+    LEFT JOIN check_answers c ON c.delivery_id = d.id AND c.person_id = r.person_id
+"""
+"""One row per recipient of a posted delivery, with what they did: what every statistic counts."""
+PEOPLE = "LEFT JOIN people p ON p.id = r.person_id"
+
+
+def _posted_to(
+    team_ids: Sequence[str] | None, person_id: str | None, since: datetime | None
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (posted deliveries, optionally of some teams, one person, since a time) and its values."""
+    where, params = ["d.state = 'posted'"], list[Any]()
+    if team_ids is not None:
+        where.append(f"d.team_id IN ({','.join('?' * len(team_ids))})")
+        params.extend(team_ids)
+    if person_id is not None:
+        where.append("r.person_id = ?")
+        params.append(person_id)
+    if since is not None:
+        where.append("COALESCE(d.posted_at, d.created_at) >= ?")
+        params.append(iso(since))
+    return "WHERE " + " AND ".join(where), params
+
+
 class EngagementQueries(Queries):
     def add_recipients(self, delivery_id: str, people: Iterable[tuple[str, str]], now: datetime) -> None:
         """The channel's members when the card went out, with their names, in one transaction."""
@@ -144,26 +172,14 @@ class EngagementQueries(Queries):
         of posting: one row per group, however many acknowledgements there are."""
         key = TALLY_KEYS[by]
         name = "COALESCE(MAX(p.name), r.person_id)" if by == "officer" else "''"
-        people = "LEFT JOIN people p ON p.id = r.person_id" if by == "officer" else ""
+        people = PEOPLE if by == "officer" else ""
+        where, params = _posted_to(team_ids, None, since)
         sql = f"""
             SELECT {key} AS key, {name} AS name, COUNT(DISTINCT d.id) AS deliveries, COUNT(*) AS delivered,
                    COUNT(a.person_id) AS acknowledged, COUNT(c.person_id) AS answered,
                    COALESCE(SUM(c.correct), 0) AS correct
-            FROM deliveries d
-            JOIN recipients r ON r.delivery_id = d.id
-            {people}
-            LEFT JOIN acknowledgements a ON a.delivery_id = d.id AND a.person_id = r.person_id
-            LEFT JOIN check_answers c ON c.delivery_id = d.id AND c.person_id = r.person_id
-            WHERE d.state = 'posted'
-        """  # noqa: S608 (the grouping comes from TALLY_KEYS, never from input)
-        params: list[Any] = []
-        if team_ids is not None:
-            sql += f" AND d.team_id IN ({','.join('?' * len(team_ids))})"
-            params.extend(team_ids)
-        if since is not None:
-            sql += " AND COALESCE(d.posted_at, d.created_at) >= ?"
-            params.append(iso(since))
-        sql += " GROUP BY key"
+            {RECIPIENT_ROWS.format(people=people)} {where} GROUP BY key
+        """
         return [
             Tally(str(r["key"]), str(r["name"]), int(r["deliveries"]), int(r["delivered"]), int(r["acknowledged"]),
                   int(r["answered"]), int(r["correct"]))
@@ -177,29 +193,14 @@ class EngagementQueries(Queries):
         person_id: str | None = None,
         since: datetime | None = None,
     ) -> list[Engagement]:
-        sql = """
+        where, params = _posted_to(team_ids, person_id, since)
+        sql = f"""
             SELECT d.id AS delivery_id, d.team_id, d.topic, d.card_id, COALESCE(d.posted_at, d.created_at) AS at,
                    r.person_id, COALESCE(p.name, r.person_id) AS name,
                    a.person_id IS NOT NULL AS acked, c.person_id IS NOT NULL AS answered,
                    COALESCE(c.correct, 0) AS correct
-            FROM deliveries d
-            JOIN recipients r ON r.delivery_id = d.id
-            LEFT JOIN people p ON p.id = r.person_id
-            LEFT JOIN acknowledgements a ON a.delivery_id = d.id AND a.person_id = r.person_id
-            LEFT JOIN check_answers c ON c.delivery_id = d.id AND c.person_id = r.person_id
-            WHERE d.state = 'posted'
+            {RECIPIENT_ROWS.format(people=PEOPLE)} {where} ORDER BY at
         """
-        params: list[Any] = []
-        if team_ids is not None:
-            sql += f" AND d.team_id IN ({','.join('?' * len(team_ids))})"
-            params.extend(team_ids)
-        if person_id is not None:
-            sql += " AND r.person_id = ?"
-            params.append(person_id)
-        if since is not None:
-            sql += " AND COALESCE(d.posted_at, d.created_at) >= ?"
-            params.append(iso(since))
-        sql += " ORDER BY at"
         return [
             Engagement(
                 r["delivery_id"], r["team_id"], r["topic"], r["card_id"], parse_iso(r["at"]), r["person_id"],
