@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("check", "Validate every card; name the file, field and reason of each problem.", cmd_content_check,
                 content_sub)
     p.add_argument("--path", type=Path, help="folder of cards (default: the shipped pack)")
+    p.add_argument("--local", type=Path,
+                   help="the force's own cards to check with the pack (default: SHIFTBRIEF_LOCAL_CARDS, if set)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
     schedule = sub.add_parser("schedule", help="The pre-shift nudges.", description="The pre-shift nudges.")
@@ -192,9 +194,10 @@ def _settings_and_config() -> tuple[Settings, Config]:
 
 
 def _pack(path: Path | None = None) -> Pack:
+    """The shipped pack (or `path`), with the force's own cards from SHIFTBRIEF_LOCAL_CARDS when set."""
     from content import load_pack
 
-    return load_pack(path, today=system_clock().date())
+    return load_pack(path, today=system_clock().date(), local=load_settings().local_cards)
 
 
 def _store(settings: Settings) -> Store:
@@ -275,8 +278,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_content_check(args: argparse.Namespace) -> int:
     from content import load_pack
 
+    local = args.local or load_settings().local_cards
     try:
-        pack = load_pack(args.path, today=system_clock().date())
+        pack = load_pack(args.path, today=system_clock().date(), local=local)
     except ContentError as exc:
         if args.json:
             _print_json({"ok": False, "problems": [vars(p) for p in exc.problems]})
@@ -291,7 +295,8 @@ def cmd_content_check(args: argparse.Namespace) -> int:
     else:
         for warning in pack.warnings:
             print(str(warning), file=sys.stderr)
-        print(f"ok: {len(pack.cards)} cards on {len(topics)} topics, {len(pack.examples)} example questions")
+        mine = f" ({sum(str(c.path).startswith(str(local)) for c in pack.cards)} of them the force's own)" if local else ""
+        print(f"ok: {len(pack.cards)} cards{mine} on {len(topics)} topics, {len(pack.examples)} example questions")
     return 0
 
 

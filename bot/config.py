@@ -105,6 +105,7 @@ class Settings:
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: str = "SingleTenant"
     teams_emulator: bool = False  # SHIFTBRIEF_TEAMS_EMULATOR: unauthenticated /api/messages, loopback HOST only
+    local_cards: Path | None = None  # SHIFTBRIEF_LOCAL_CARDS: the force's own cards, beside the shipped pack
 
     @property
     def host_is_loopback(self) -> bool:
@@ -175,6 +176,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         microsoft_app_tenant_id=env.get("MICROSOFT_APP_TENANT_ID") or None,
         microsoft_app_type=app_type,
         teams_emulator=FLAGS[emulator_text.strip().lower()],
+        local_cards=Path(env["SHIFTBRIEF_LOCAL_CARDS"]) if env.get("SHIFTBRIEF_LOCAL_CARDS") else None,
     )
 
 

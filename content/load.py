@@ -28,26 +28,10 @@ FIELDS = (
 )
 
 
-class _Invalid(Exception):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field, self.reason = field, reason
-
-
-def load_pack(path: Path | None = None, today: date | None = None, examples: Path | None = None) -> Pack:
-    """Load every `*.md` under `path` and the example questions beside it (`examples`, by default
-    `examples.jsonl` in the folder above the cards, when there is one); raise ContentError listing every
-    problem found in either."""
-    folder = path or DEFAULT_PATH
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-    if not folder.is_dir():
-        raise ContentError([Problem(str(folder), "(folder)", "is not a folder of cards")])
-    files = sorted(folder.glob("*.md"))
-    if not files:
-        raise ContentError([Problem(str(folder), "(folder)", "holds no cards (*.md)")])
+def _load_folder(folder: Path, today: date | None, problems: list[Problem], warnings: list[Problem]) -> list[Card]:
+    """The cards of one folder; each problem (file, field, reason) is added to `problems`."""
     cards: list[Card] = []
-    for file in files:
+    for file in sorted(folder.glob("*.md")):
         try:
             card = parse_card(file.read_text(encoding="utf-8"), str(file))
         except _Invalid as exc:
@@ -63,6 +47,34 @@ def load_pack(path: Path | None = None, today: date | None = None, examples: Pat
             warnings.append(
                 Problem(str(file), "review_by", f"review was due on {card.review_by.isoformat()}", warning=True)
             )
+    return cards
+
+
+class _Invalid(Exception):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.reason = field, reason
+
+
+def load_pack(
+    path: Path | None = None, today: date | None = None, examples: Path | None = None, local: Path | None = None
+) -> Pack:
+    """Load every `*.md` under `path` and the example questions beside it (`examples`, by default
+    `examples.jsonl` in the folder above the cards, when there is one), and the force's own cards in
+    `local` (SHIFTBRIEF_LOCAL_CARDS: validated the same way, kept apart so an upgrade never overwrites
+    them); raise ContentError listing every problem found in any of them."""
+    folder = path or DEFAULT_PATH
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    if not folder.is_dir():
+        raise ContentError([Problem(str(folder), "(folder)", "is not a folder of cards")])
+    if not list(folder.glob("*.md")):
+        raise ContentError([Problem(str(folder), "(folder)", "holds no cards (*.md)")])
+    cards = _load_folder(folder, today, problems, warnings)
+    if local is not None:
+        if not local.is_dir():
+            raise ContentError([Problem(str(local), "(folder)", "is not a folder of cards (SHIFTBRIEF_LOCAL_CARDS)")])
+        cards += _load_folder(local, today, problems, warnings)
     seen: dict[str, str] = {}
     for card in cards:
         if card.id in seen:
