@@ -172,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("seed", "Fill the database with some weeks of made-up activity for the demo teams.", cmd_demo_seed,
                 demo_sub)
     p.add_argument("--weeks", type=int, default=6, help="weeks of history (1-52, default 6)")
+    command("clear", "Remove the made-up history demo seed wrote; real records are untouched.", cmd_demo_clear,
+            demo_sub)
 
     slack = sub.add_parser("slack", help="Slack set-up.", description="Slack set-up.")
     slack_sub = slack.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
@@ -524,6 +526,18 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(f"seeded {count} deliveries over {args.weeks} weeks")
+    return 0
+
+
+def cmd_demo_clear(args: argparse.Namespace) -> int:
+    settings, _config = _settings_and_config()
+    store = _store(settings)
+    try:
+        count = store.clear_demo()
+        store.audit(operator().id, "demo-clear", None, f"{count} demo deliveries removed", system_clock())
+    finally:
+        store.close()
+    print(f"removed {count} demo deliveries")
     return 0
 
 

@@ -12,8 +12,10 @@ from scheduler.curriculum import next_card
 
 
 def seed(store: Store, config: Config, pack: Pack, now: datetime, weeks: int, seed_value: int = 7) -> int:
-    """Post roughly three cards a week to every local team, with plausible acknowledgements and answers."""
+    """Post roughly three cards a week to every local team, with plausible acknowledgements and answers.
+    Any demo history already there is replaced, so seeding twice never doubles it."""
     rng = random.Random(seed_value)
+    store.clear_demo()
     count = 0
     for team in config.teams:
         members = list(dict.fromkeys((*team.sergeants, *team.members)))

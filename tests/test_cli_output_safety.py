@@ -110,3 +110,25 @@ def test_the_audit_trail_can_start_at_a_date(home: Path, capsys: pytest.CaptureF
     assert "new" in details and "old" not in details
     assert cli.main(["audit", "--since", "last week"]) == 1
     assert "not a date" in capsys.readouterr().err
+
+
+def test_demo_seed_twice_does_not_double_and_demo_clear_leaves_real_records(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_officer(home, "PC One")  # a real delivery
+    assert cli.main(["demo", "seed", "--weeks", "2"]) == 0
+    assert cli.main(["stats", "--json"]) == 0
+    capsys.readouterr()
+    assert cli.main(["demo", "seed", "--weeks", "2"]) == 0
+    capsys.readouterr()
+    assert cli.main(["stats", "--json"]) == 0
+    once = json.loads(capsys.readouterr().out)["rows"]
+    assert cli.main(["demo", "seed", "--weeks", "2"]) == 0
+    capsys.readouterr()
+    assert cli.main(["stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"] == once
+    assert cli.main(["demo", "clear"]) == 0
+    assert "removed" in capsys.readouterr().out
+    assert cli.main(["stats", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [(r["team"], r["deliveries"]) for r in rows] == [("response-a", 1)]

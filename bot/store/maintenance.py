@@ -38,6 +38,12 @@ class MaintenanceQueries(Queries):
             raise BackupFailed(f"the backup {target} was written but is damaged ({'; '.join(verdict[:3])}): "
                                "the database itself needs repair; keep both files and ask for help")
 
+    def clear_demo(self) -> int:
+        """Delete the made-up history `demo seed` wrote (deliveries whose occurrence is `demo|…`, with
+        their acknowledgements and answers); real records are untouched. Returns the deliveries removed."""
+        with self._transaction():
+            return int(self.conn.execute("DELETE FROM deliveries WHERE occurrence LIKE 'demo|%'").rowcount)
+
     def purge(self, older_than: datetime) -> dict[str, int]:
         """Delete deliveries (with their acknowledgements and answers), questions and audit older than a time."""
         cutoff = iso(older_than)
