@@ -268,7 +268,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 _print_json(answer.as_json())
                 sys.stdout.flush()
             elif card is not None:
-                print(f"{card.title}\n\n{card.body}\n\nSource: {card.sources[0].citation()} {card.sources[0].url}")
+                source = card.sources[0]
+                print(f"{card.title}\n\n{card.body}\n\nSource: {source.citation()} {source.url}".rstrip())
                 print(f"(card {card.id}, topic {card.topic}, score {answer.score:.2f})")
             else:
                 print("I don't know: none of the training cards answers that. It has been added to the content-gap list.")

@@ -217,6 +217,33 @@ def _text(meta: dict[str, Any], key: str, limit: int) -> str:
     return value.strip()
 
 
+MIRROR_HOSTS = (
+    "studylib.", "slideplayer.", "vdocuments.", "scribd.com", "paperexplained.", "blogspot.",
+    "corpora.tika.apache.org",
+)
+"""Document-sharing and mirror sites: copies of a work, not where a reviewer can check it (docs/card-format.md)."""
+STAGING_HOSTS = ("production.copweb.aws.college.police.uk",)
+"""The College of Policing's non-public staging host: cite www.college.police.uk."""
+
+
+def link_problem(url: object) -> str | None:
+    """Why a source's address cannot be printed on a card, or None if it can."""
+    if not isinstance(url, str) or not re.match(r"^https?://[^\s/:?#]+(:\d+)?([/?#]\S*)?\Z", url):
+        return f"{url!r} is not an http(s) link"
+    host_port = url.split("/", 3)[2].lower()
+    host, _sep, port = host_port.partition(":")
+    if host.endswith("."):
+        return f"{url!r} is malformed: the host ends in a dot"
+    scheme = url.split(":", 1)[0].lower()
+    if port and (scheme, port) in (("https", "80"), ("http", "443")):
+        return f"{url!r} is malformed: port {port} does not match the scheme"
+    if any(mirror in host for mirror in MIRROR_HOSTS):
+        return f"{url!r} is a document-sharing or mirror site; cite the canonical source (DOI or publisher page)"
+    if host in STAGING_HOSTS:
+        return f"{url!r} is the College of Policing's non-public staging host; use www.college.police.uk"
+    return None
+
+
 def _sources(value: Any) -> tuple[Source, ...]:
     if not isinstance(value, list) or not value:
         raise _Invalid("sources", "must list at least one citation")
@@ -224,8 +251,8 @@ def _sources(value: Any) -> tuple[Source, ...]:
     for index, item in enumerate(value, start=1):
         where = f"sources[{index}]"
         if not isinstance(item, dict):
-            raise _Invalid(where, "must have authors, year, title, published_in and url")
-        for key in ("authors", "year", "title", "published_in", "url"):
+            raise _Invalid(where, "must have authors, year, title and published_in (and url where one is confirmed)")
+        for key in ("authors", "year", "title", "published_in"):
             if key not in item:
                 raise _Invalid(f"{where}.{key}", "is required")
         year = item["year"]
@@ -233,9 +260,11 @@ def _sources(value: Any) -> tuple[Source, ...]:
             year = None  # undated web guidance, e.g. the College of Policing's pages
         elif not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
             raise _Invalid(f"{where}.year", f"{year!r} is not a year (or \"n.d.\" for an undated page)")
-        url = item["url"]
-        if not isinstance(url, str) or not re.match(r"^https?://\S+$", url):
-            raise _Invalid(f"{where}.url", f"{url!r} is not an http(s) link")
+        url = item.get("url", "")
+        if url != "":  # no url: the full citation stands alone (no link was confirmed)
+            problem = link_problem(url)
+            if problem:
+                raise _Invalid(f"{where}.url", problem)
         try:
             authors = _text(item, "authors", 300)
             title = _text(item, "title", 400)

@@ -227,8 +227,7 @@ class Workspace:
             if found.answered and found.card is not None:
                 card = found.card
                 sources = "".join(
-                    f'<li>{escape(s.citation())} <a href="{attr(s.url)}" rel="noopener noreferrer">{escape(s.url)}</a></li>'
-                    for s in card.sources
+                    f"<li>{escape(s.citation())}{_source_link(s.url, s.url)}</li>" for s in card.sources
                 )
                 result = f"""
   <article class="answer" aria-labelledby="answer-h" tabindex="-1" id="answer">
@@ -346,8 +345,7 @@ class Workspace:
     {myth}
     {markdown(card.body)}
     <p class="public"><strong>Say to the public:</strong> {escape(card.say_to_public)}</p>
-    <p class="source">Source: {escape(source.citation())}
-      <a href="{attr(source.url)}" rel="noopener noreferrer">link</a></p>
+    <p class="source">Source: {escape(source.citation())}{_source_link(source.url, "link")}</p>
     <p class="progress" aria-live="polite">{escape(view.progress)}</p>
     {ack}
     {check}
@@ -415,6 +413,11 @@ def weekly_chart(rows: list[dict[str, Any]]) -> str:
     <figcaption id="chart-caption">Share acknowledged (dark) and check answers right (light), week by week.
     {escape(summary)}</figcaption>
   </figure>"""
+
+
+def _source_link(url: str, words: str) -> str:
+    """A source's link after its citation; nothing when no link was confirmed (the citation stands alone)."""
+    return f' <a href="{attr(url)}" rel="noopener noreferrer">{escape(words)}</a>' if url else ""
 
 
 class _Flash(Exception):

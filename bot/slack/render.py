@@ -145,8 +145,9 @@ def citation(source: Source) -> str:
 
 
 def source_line(card: Card) -> str:
-    source = card.sources[0]
-    return f"Source: {escape(citation(source))} {link(source.url, 'link')}"
+    source = card.sources[0]  # a source with no confirmed link is its full citation alone
+    address = f" {link(source.url, 'link')}" if source.url else ""
+    return f"Source: {escape(citation(source))}{address}"
 
 
 # -- the card ----------------------------------------------------------------------------------
@@ -254,7 +255,7 @@ def answer_message(answer: Answer, question_id: int) -> tuple[str, list[dict[str
         },
     ]
     source = card.sources[0]
-    tail = f"\nSource: {escape(citation(source))} {source.url}"
+    tail = f"\nSource: {escape(citation(source))}" + (f" {source.url}" if source.url else "")
     text = f"{escape(sentence(card.title))}\n{escape(sentence(_plain(card.body)))}"
     text = clip(text, MAX_TEXT - len(tail)) + tail
     return text, blocks

@@ -175,7 +175,9 @@ def _address(url: str) -> str:
 
 
 def _source(card: Card) -> str:
-    first = card.sources[0]
+    first = card.sources[0]  # a source with no confirmed link is its full citation alone
+    if not first.url:
+        return f"Source: {escape(first.citation())}"
     return f"Source: {escape(first.citation())} [{escape(_link_text(first.url))}]({_address(first.url)})"
 
 

@@ -25,8 +25,13 @@ def test_no_card_body_is_longer_than_a_phone_screen_allows(pack: Pack) -> None:
     assert not long_cards
 
 
-def test_every_card_cites_a_source_with_a_link(pack: Pack) -> None:
-    assert all(card.sources and card.sources[0].url.startswith(("http://", "https://")) for card in pack.cards)
+def test_every_card_cites_a_source_with_a_link_where_one_was_confirmed(pack: Pack) -> None:
+    # shared/sources.md: link only a confirmed DOI or official page; otherwise the full citation stands alone
+    assert all(card.sources for card in pack.cards)
+    links = [s.url for card in pack.cards for s in card.sources if s.url]
+    assert links and all(url.startswith(("http://", "https://")) for url in links)
+    unlinked = sorted(card.id for card in pack.cards if not card.sources[0].url)
+    assert unlinked == ["evidence-force-reported-results", "roles-briefing-where-why-checked"]
 
 
 def test_card_ids_are_unique_and_match_their_files(pack: Pack) -> None:
