@@ -66,6 +66,33 @@ def inline_text(spans: Iterable[Span]) -> str:
 
 
 @dataclass(frozen=True)
+class Markup:
+    """How one surface writes inline spans: its escaping of text, its bold and italic around what they hold
+    (already written), and its link from the address and the link's own spans."""
+
+    text: Callable[[str], str]
+    bold: Callable[[str], str]
+    italic: Callable[[str], str]
+    link: Callable[[str, Inline], str]
+
+
+def render_spans(spans: Iterable[Span], markup: Markup) -> str:
+    """Spans written in one surface's markup: the one walk of the inline model every renderer shares."""
+    written: list[str] = []
+    for span in spans:
+        match span:
+            case Text(text):
+                written.append(markup.text(text))
+            case Bold(children):
+                written.append(markup.bold(render_spans(children, markup)))
+            case Italic(children):
+                written.append(markup.italic(render_spans(children, markup)))
+            case Link(children, url):
+                written.append(markup.link(url, children))
+    return "".join(written)
+
+
+@dataclass(frozen=True)
 class Paragraph:
     spans: Inline
 

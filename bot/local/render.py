@@ -8,16 +8,14 @@ from html import escape
 from content.body import (
     Block,
     Body,
-    Bold,
     BulletList,
-    Italic,
-    Link,
+    Markup,
     NumberedList,
     Paragraph,
     Span,
-    Text,
     parse_body,
     parse_inline,
+    render_spans,
 )
 
 
@@ -47,19 +45,15 @@ def block_html(block: Block) -> str:
 
 
 def spans_html(spans: Iterable[Span]) -> str:
-    return "".join(_span_html(span) for span in spans)
+    return render_spans(spans, HTML)
 
 
-def _span_html(span: Span) -> str:
-    match span:
-        case Text(text):
-            return escape(text)
-        case Bold(children):
-            return f"<strong>{spans_html(children)}</strong>"
-        case Italic(children):
-            return f"<em>{spans_html(children)}</em>"
-        case Link(children, url):
-            return f'<a href="{attr(url)}" rel="noopener noreferrer">{spans_html(children)}</a>'
+HTML = Markup(
+    text=escape,
+    bold=lambda inner: f"<strong>{inner}</strong>",
+    italic=lambda inner: f"<em>{inner}</em>",
+    link=lambda url, words: f'<a href="{attr(url)}" rel="noopener noreferrer">{spans_html(words)}</a>',
+)
 
 
 def attr(value: object) -> str:

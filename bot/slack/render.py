@@ -10,17 +10,15 @@ from bot.core import Engagement, Totals
 from bot.core.platform import CardView
 from content.body import (
     Block,
-    Bold,
     BulletList,
-    Italic,
-    Link,
+    Markup,
     NumberedList,
     Paragraph,
     Span,
-    Text,
     inline_text,
     parse_body,
     parse_inline,
+    render_spans,
 )
 from content.model import Card, Source
 from content.search import Answer
@@ -72,24 +70,20 @@ def block_mrkdwn(block: Block) -> str:
 
 
 def spans_mrkdwn(spans: Iterable[Span]) -> str:
-    return "".join(_span_mrkdwn(span) for span in spans)
-
-
-def _span_mrkdwn(span: Span) -> str:
-    match span:
-        case Text(text):
-            return escape(text)
-        case Bold(children):
-            return f"*{spans_mrkdwn(children)}*"
-        case Italic(children):
-            return f"_{spans_mrkdwn(children)}_"
-        case Link(children, url):
-            return link(url, inline_text(children))
+    return render_spans(spans, MRKDWN)
 
 
 def link(url: str, words: str) -> str:
     """A Slack link: the address with its control characters escaped, the words as plain text."""
     return f"<{escape(url).replace('|', '%7C')}|{escape(words).replace('|', '/')}>"
+
+
+MRKDWN = Markup(
+    text=escape,
+    bold=lambda inner: f"*{inner}*",
+    italic=lambda inner: f"_{inner}_",
+    link=lambda url, words: link(url, inline_text(words)),
+)
 
 
 def plain_text(markdown: str) -> str:

@@ -9,16 +9,14 @@ from typing import Any
 from bot.core.platform import CardView
 from content.body import (
     Block,
-    Bold,
     BulletList,
-    Italic,
-    Link,
+    Markup,
     NumberedList,
     Paragraph,
     Span,
-    Text,
     parse_body,
     parse_inline,
+    render_spans,
 )
 from content.model import Card
 from content.topics import topic_title
@@ -125,19 +123,15 @@ def block_markdown(block: Block) -> str:
 
 
 def spans_markdown(spans: Iterable[Span]) -> str:
-    return "".join(_span_markdown(span) for span in spans)
+    return render_spans(spans, TEXTBLOCK)
 
 
-def _span_markdown(span: Span) -> str:
-    match span:
-        case Text(text):
-            return escape(text)
-        case Bold(children):
-            return f"**{spans_markdown(children)}**"
-        case Italic(children):
-            return f"_{spans_markdown(children)}_"
-        case Link(children, url):
-            return f"[{spans_markdown(children)}]({_address(url)})"
+TEXTBLOCK = Markup(
+    text=lambda text: escape(text),  # defined below, with the reasons for each escape
+    bold=lambda inner: f"**{inner}**",
+    italic=lambda inner: f"_{inner}_",
+    link=lambda url, words: f"[{spans_markdown(words)}]({_address(url)})",
+)
 
 
 # TextBlocks read their text as Markdown (bold, italics, lists, links; https://learn.microsoft.com/
