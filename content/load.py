@@ -7,6 +7,7 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
@@ -43,6 +44,7 @@ def _load_folder(folder: Path, today: date | None, problems: list[Problem], warn
         if card.id != file.stem:
             problems.append(Problem(str(file), "id", f"{card.id!r} must match the file name {file.stem!r}"))
         cards.append(card)
+        warnings.extend(doi_warnings(card))
         if today is not None and card.review_by < today:
             warnings.append(
                 Problem(str(file), "review_by", f"review was due on {card.review_by.isoformat()}", warning=True)
@@ -244,6 +246,77 @@ def link_problem(url: object) -> str | None:
     return None
 
 
+DOI = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/[^\s\x00-\x1f\x7f-\x9f]+\Z")
+"""A bare DOI: `10.`, the registrant code (digits, maybe dotted), a slash, a suffix with no whitespace."""
+DOI_AS_LINK = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+MAX_DOI = 300
+SOURCE_FIELDS = ("authors", "year", "title", "published_in", "url", "doi")
+
+
+DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(\S+)\Z", re.IGNORECASE)
+
+
+def doi_in_url(url: str) -> str:
+    """The DOI a doi.org address resolves, or "" when the address is not a DOI link."""
+    found = DOI_URL.match(url)
+    return unquote(found.group(1)) if found else ""
+
+
+def doi_problem(doi: object) -> str | None:
+    """Why a source's `doi` is not a bare DOI, or None if it is."""
+    if not isinstance(doi, str) or not doi.strip():
+        return "must be a DOI as text, e.g. 10.1080/07418829500096231"
+    if DOI_AS_LINK.match(doi.strip()):
+        bare = DOI_AS_LINK.sub("", doi.strip())
+        return (f"{doi!r}: give the bare DOI ({bare!r}), without https://doi.org/ or doi:; "
+                "the link is made from it")
+    if len(doi) > MAX_DOI:
+        return f"is {len(doi)} characters; at most {MAX_DOI}"
+    if not DOI.match(doi):
+        return (f"{doi!r} is not a DOI: expected 10.<registrant code>/<suffix> with no spaces, "
+                "e.g. 10.1080/07418829500096231")
+    return None
+
+
+JOURNAL_NUMBERS = re.compile(r"\b\d+\s*\(\s*[A-Za-z]?\d[\w./-]{0,8}\s*\)|\b\d+\s*:\s*[A-Za-z]?\d+")
+"""Volume(issue) or volume: pages, as in `12(4): 649-672`, `5: 119-133` or `119(14): e2118780119`."""
+JOURNAL_NAMES = re.compile(r"\b(journal|quarterly|review|reviews|proceedings|pnas|criminology)\b", re.IGNORECASE)
+
+
+def looks_like_journal_article(published_in: str) -> bool:
+    """Whether a source's `published_in` reads like a journal article: it names a journal or gives a
+    volume, issue and pages. A guess for a warning, never a reason to refuse a card."""
+    return bool(JOURNAL_NUMBERS.search(published_in) or JOURNAL_NAMES.search(published_in))
+
+
+def doi_warnings(card: Card) -> list[Problem]:
+    """A warning for each source that looks like a journal article but gives no DOI (neither `doi` nor a
+    doi.org `url`): a reviewer should be able to reach the article itself."""
+    return [
+        Problem(card.path, f"sources[{index}].doi",
+                f"{source.title!r} looks like a journal article ({source.published_in}) but has no DOI; "
+                "add its bare DOI as `doi:` (see shared/sources.md)", warning=True)
+        for index, source in enumerate(card.sources, start=1)
+        if not source.doi and not doi_in_url(source.url)
+        and looks_like_journal_article(source.published_in)
+    ]
+
+
+def _doi(item: dict[str, Any], where: str, url: str) -> str:
+    if "doi" not in item:
+        return ""
+    doi = item["doi"]
+    problem = doi_problem(doi)
+    if problem:
+        raise _Invalid(f"{where}.doi", problem)
+    assert isinstance(doi, str)
+    linked = doi_in_url(url)
+    if linked and linked.lower() != doi.lower():
+        raise _Invalid(f"{where}.doi", f"{doi!r} is not the DOI its url links ({linked!r}); make them agree "
+                       "or leave the url out")
+    return doi
+
+
 def _sources(value: Any) -> tuple[Source, ...]:
     if not isinstance(value, list) or not value:
         raise _Invalid("sources", "must list at least one citation")
@@ -252,6 +325,9 @@ def _sources(value: Any) -> tuple[Source, ...]:
         where = f"sources[{index}]"
         if not isinstance(item, dict):
             raise _Invalid(where, "must have authors, year, title and published_in (and url where one is confirmed)")
+        for key in item:
+            if key not in SOURCE_FIELDS:
+                raise _Invalid(f"{where}.{key}", f"unknown field; expected one of {', '.join(SOURCE_FIELDS)}")
         for key in ("authors", "year", "title", "published_in"):
             if key not in item:
                 raise _Invalid(f"{where}.{key}", "is required")
@@ -265,13 +341,14 @@ def _sources(value: Any) -> tuple[Source, ...]:
             problem = link_problem(url)
             if problem:
                 raise _Invalid(f"{where}.url", problem)
+        doi = _doi(item, where, url)
         try:
             authors = _text(item, "authors", 300)
             title = _text(item, "title", 400)
             published_in = _text(item, "published_in", 300)
         except _Invalid as exc:
             raise _Invalid(f"{where}.{exc.field}", exc.reason) from None
-        result.append(Source(authors, year, title, published_in, url))
+        result.append(Source(authors, year, title, published_in, url, doi))
     return tuple(result)
 
 

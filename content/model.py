@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import quote
 
 from content.body import Body, parse_body
 
 MAX_QUESTION = 500
 """The longest question, in characters, that is answered (and kept): a question, not a document."""
+
+DOI_RESOLVER = "https://doi.org/"
+
+
+def doi_link(doi: str) -> str:
+    """The resolver address of a bare DOI; characters that would end or break an address (`#`, `?`, `%`,
+    `<`, `>`, `|`, quotes) are percent-encoded so the link reaches the DOI and renders safely everywhere."""
+    return DOI_RESOLVER + quote(doi, safe="/:;()[]._-")
 
 
 @dataclass(frozen=True)
@@ -17,7 +26,15 @@ class Source:
     year: int | None  # None: undated ("n.d.")
     title: str
     published_in: str
-    url: str
+    url: str  # "" when no link was confirmed
+    doi: str = ""  # a bare DOI (10.<registrant>/<suffix>), "" when the work has none
+
+    @property
+    def link(self) -> str:
+        """Where the citation links: its `url`, else the DOI's resolver address, else "" (citation alone)."""
+        if self.url:
+            return self.url
+        return doi_link(self.doi) if self.doi else ""
 
     @property
     def when(self) -> str:

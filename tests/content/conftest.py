@@ -24,6 +24,7 @@ def card_fields(card_id: str = "fifteen-minutes-test", **overrides: Any) -> dict
             "title": "Just enough police presence",
             "published_in": "Justice Quarterly 12(4): 649-672",
             "url": "https://example.org/koper-1995",
+            "doi": "10.1080/07418829500096231",
         }],
         "check": {
             "question": "Roughly how long should a hot spot visit last?",
