@@ -20,6 +20,11 @@ def doi_link(doi: str) -> str:
     return DOI_RESOLVER + quote(doi, safe="/:;()[]._-")
 
 
+def _stop(text: str) -> str:
+    """The full stop after a part of a citation, unless it ends in one already ("policing?." reads oddly)."""
+    return "" if text.endswith((".", "?", "!", "\u2026")) else "."
+
+
 @dataclass(frozen=True)
 class Source:
     authors: str
@@ -41,7 +46,13 @@ class Source:
         return "n.d." if self.year is None else str(self.year)
 
     def citation(self) -> str:
-        return f"{self.authors} ({self.when}). {self.title}. {self.published_in}."
+        """The full citation as one line of text: authors (year). Title. Published in."""
+        return "".join(self.citation_parts())
+
+    def citation_parts(self) -> tuple[str, str, str]:
+        """The citation in three parts, (authors and year, title, where published), so a surface can make
+        the title the link: "Koper, C.S. (1995). ", "Just enough police presence…", ". Justice Quarterly …"."""
+        return f"{self.authors} ({self.when}). ", self.title, f"{_stop(self.title)} {self.published_in}{_stop(self.published_in)}"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from content.body import (
     parse_inline,
     render_spans,
 )
+from content.model import Source
 
 
 def inline(text: str) -> str:
@@ -58,3 +59,12 @@ HTML = Markup(
 
 def attr(value: object) -> str:
     return escape(str(value), quote=True)
+
+
+def source_html(source: Source) -> str:
+    """A readable citation whose title is the link (the url, else the DOI's address), opened without
+    handing the workspace to the other site; a source with no confirmed link is its citation alone."""
+    lead, title, tail = source.citation_parts()
+    named = (f'<a href="{attr(source.link)}" rel="noopener noreferrer">{escape(title)}</a>' if source.link
+             else escape(title))
+    return f"{escape(lead)}{named}{escape(tail)}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -134,14 +133,45 @@ def sections(markdown: str) -> list[dict[str, Any]]:
 
 
 def citation(source: Source) -> str:
-    """The source's citation without a full stop after a title that ends in ? or ! ("policing?." reads oddly)."""
-    return re.sub(r"([?!\u2026])\.(?=\s|$)", r"\1", source.citation())
+    """The source's full citation as plain text, Slack's control characters escaped (for `text` fallbacks)."""
+    return escape(source.citation())
 
 
-def source_line(card: Card) -> str:
-    source = card.sources[0]  # a source with no confirmed link is its full citation alone
-    address = f" {link(source.url, 'link')}" if source.url else ""
-    return f"Source: {escape(citation(source))}{address}"
+def source_mrkdwn(source: Source) -> str:
+    """A readable citation whose title is the link (the url, else the DOI's address); a source with no
+    confirmed link is its citation alone."""
+    lead, title, tail = source.citation_parts()
+    named = link(source.link, title) if source.link else escape(title)
+    return f"{escape(lead)}{named}{escape(tail)}"
+
+
+def source_footers(card: Card) -> list[str]:
+    """Every source of a card as footer text: "Source: …", or "Sources:" one a line, carried on as many
+    footers as Slack's limit per context needs (at most MAX_SOURCE_FOOTERS; citations beyond them are
+    counted). A citation is never cut inside its link; one too long to fit anywhere is shown as text."""
+    room = MAX_CONTEXT - FOOTER_RESERVE
+    lines = [line if len(line) <= room else escape(clip(source.citation(), room // 2))
+             for line, source in ((source_mrkdwn(source), source) for source in card.sources)]
+    if len(lines) == 1:
+        return [f"Source: {lines[0]}"]
+    footers = ["Sources:"]
+    for shown, line in enumerate(lines):
+        if len(footers[-1]) + len(line) + 3 > room:
+            if len(footers) == MAX_SOURCE_FOOTERS:
+                footers[-1] += f"\n\u2026 and {len(lines) - shown} more"
+                break
+            footers.append("")
+        footers[-1] = f"{footers[-1]}\n\u2022 {line}".lstrip("\n")
+    return footers
+
+
+def source_blocks(card: Card) -> list[dict[str, Any]]:
+    return [context(footer) for footer in source_footers(card)]
+
+
+FOOTER_RESERVE = 40
+"""Characters kept free in a footer for its heading and the "… and N more" line."""
+MAX_SOURCE_FOOTERS = 4
 
 
 # -- the card ----------------------------------------------------------------------------------
@@ -157,7 +187,7 @@ def card_blocks(view: CardView) -> list[dict[str, Any]]:
     body = sections(card.body)
     tail: list[dict[str, Any]] = [
         section(f"*Say to the public:* {escape(card.say_to_public)}"),
-        context(source_line(card)),
+        *source_blocks(card),
         {
             "type": "actions",
             "block_id": "acknowledge",
@@ -229,11 +259,12 @@ def answer_message(answer: Answer, question_id: int) -> tuple[str, list[dict[str
         )
         return text, [context(asked), section(text)]
     card = answer.card
+    footers = source_blocks(card)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": plain(card.title, MAX_HEADER)},
         context(asked),
-        *sections(card.body)[: MAX_BLOCKS - 6],
-        context(source_line(card)),
+        *sections(card.body)[: MAX_BLOCKS - 3 - len(footers)],
+        *footers,
         {
             "type": "actions",
             "block_id": "feedback",
@@ -249,7 +280,7 @@ def answer_message(answer: Answer, question_id: int) -> tuple[str, list[dict[str
         },
     ]
     source = card.sources[0]
-    tail = f"\nSource: {escape(citation(source))}" + (f" {source.url}" if source.url else "")
+    tail = f"\nSource: {citation(source)}" + (f" {escape(source.link)}" if source.link else "")
     text = f"{escape(sentence(card.title))}\n{escape(sentence(_plain(card.body)))}"
     text = clip(text, MAX_TEXT - len(tail)) + tail
     return text, blocks

@@ -18,7 +18,7 @@ from content.body import (
     parse_inline,
     render_spans,
 )
-from content.model import Card
+from content.model import Card, Source
 from content.topics import topic_title
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -52,7 +52,7 @@ def render_card(view: CardView) -> dict[str, Any]:
             ],
         }
     )
-    body.append(_text(_source(card), size="Small", isSubtle=True, separator=True))
+    body.extend(source_blocks(card))
     body.append(_text(_literal(card.check.question), weight="Bolder", separator=True))
     body.append(
         {
@@ -91,7 +91,7 @@ def render_answer(card: Card, question_id: int | None = None) -> dict[str, Any]:
     """An answer to an officer's question: the card's text and its source, and 'was this helpful?'."""
     body: list[dict[str, Any]] = [_text(_literal(card.title), size="Medium", weight="Bolder", style="heading")]
     body.extend(body_text_blocks(card.body))
-    body.append(_text(_source(card), size="Small", isSubtle=True, separator=True))
+    body.extend(source_blocks(card))
     answer: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "fallbackText": card.title,
                               "body": body}
     if question_id is not None:
@@ -168,15 +168,23 @@ def _address(url: str) -> str:
     return url.translate(_ADDRESS_ESCAPES)
 
 
-def _source(card: Card) -> str:
-    first = card.sources[0]  # a source with no confirmed link is its full citation alone
-    if not first.url:
-        return f"Source: {escape(first.citation())}"
-    return f"Source: {escape(first.citation())} [{escape(_link_text(first.url))}]({_address(first.url)})"
+def source_markdown(source: Source) -> str:
+    """A readable citation whose title is the link (the url, else the DOI's address); a source with no
+    confirmed link is its citation alone."""
+    lead, title, tail = source.citation_parts()
+    named = f"[{escape(title)}]({_address(source.link)})" if source.link else escape(title)
+    return f"{escape(lead)}{named}{escape(tail)}"
 
 
-def _link_text(url: str) -> str:
-    return url.split("//", 1)[-1].split("/", 1)[0]
+def source_blocks(card: Card) -> list[dict[str, Any]]:
+    """A card's sources under its text: "Source: …" in one TextBlock, or a "Sources" heading and one
+    TextBlock a source."""
+    style: dict[str, Any] = {"size": "Small", "isSubtle": True}
+    if len(card.sources) == 1:
+        return [_text(f"Source: {source_markdown(card.sources[0])}", separator=True, **style)]
+    return [_text("Sources", weight="Bolder", separator=True, **style)] + [
+        _text(_line(source_markdown(source)), spacing="Small", **style) for source in card.sources
+    ]
 
 
 def _text(text: str, **style: Any) -> dict[str, Any]:

@@ -62,13 +62,16 @@ def test_the_shipped_pack_links_no_mirror_and_a_source_without_a_link_keeps_its_
 
 
 def test_every_surface_shows_a_source_without_a_link_as_its_citation() -> None:
+    from bot.local.render import source_html
     from bot.local.workspace import _source_link
-    from bot.slack.render import source_line
-    from bot.teams.card import _source
+    from bot.slack.render import source_mrkdwn
+    from bot.teams.card import source_markdown
 
     card = load_pack().card("evidence-force-reported-results")
     assert card is not None
+    unlinked = card.sources[0]
     citation = "Using data-driven policing to reduce violence across England and Wales"
-    assert citation in source_line(card) and "<" not in source_line(card).replace("&lt;", "")
-    assert citation in _source(card) and "](" not in _source(card)
+    assert citation in source_mrkdwn(unlinked) and "<" not in source_mrkdwn(unlinked).replace("&lt;", "")
+    assert citation in source_markdown(unlinked) and "](" not in source_markdown(unlinked)
+    assert citation in source_html(unlinked) and "<a" not in source_html(unlinked)
     assert _source_link("", "link") == ""

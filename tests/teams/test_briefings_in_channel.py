@@ -65,7 +65,7 @@ async def test_sergeants_brief_now_posts_a_valid_card_into_the_channel(teams: Te
     assert [c.query.get("continuationToken") for c in pages] == [None, "2"]
     title = teams.core.card(delivery.card_id).title
     assert any(b.get("text") == title for b in card["body"])
-    assert any("Source:" in b.get("text", "") for b in card["body"])
+    assert any(b.get("text", "").startswith(("Source: ", "Sources")) for b in card["body"])
     assert delivery.message_ref is not None and delivery.message_ref["activity_id"] == post.response_id
     [confirmation] = teams.connector.replies()[1:]
     assert "messageid=1700000000999" in confirmation.path  # answered in the sergeant's thread

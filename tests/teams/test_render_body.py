@@ -91,8 +91,13 @@ def test_every_card_in_the_pack_renders_as_a_valid_adaptive_card_and_answer(pack
         rendered = render_card(view_of(card, config))
         assert_valid_card(rendered)
         assert_valid_card(render_answer(card, 7))
-        source = next(t for t in texts(rendered) if t.startswith("Source: "))
-        if card.sources[0].url:
-            assert re.search(r"\[[^\]]+\]\(https?://[^\s)]+\)$", source), source
-        else:  # no confirmed link: the full citation alone, no link at all
-            assert "](" not in source and source.endswith(".")
+        heading = next(i for i, t in enumerate(texts(rendered)) if t.startswith("Source: ") or t == "Sources")
+        shown = [texts(rendered)[heading].removeprefix("Source: ")] if len(card.sources) == 1 else \
+            texts(rendered)[heading + 1: heading + 1 + len(card.sources)]
+        for source, text in zip(card.sources, shown, strict=True):
+            if source.link:  # the title is the link's words, never "link" or a bare host name
+                found = re.search(r"\[((?:\\.|[^\]\\])+)\]\((https?://[^\s)]+)\)", text)
+                assert found, text
+                assert re.sub(r"\\(.)", r"\1", found.group(1)) == source.title
+            else:  # no confirmed link: the full citation alone, no link at all
+                assert "](" not in text and text.endswith(".")
