@@ -76,6 +76,7 @@ def build_app(
     local_only: set[str] = set()  # the routes only this machine may use: the workspace, Teams' emulator mode
     app = web.Application(client_max_size=1024 * 1024, middlewares=[this_machine_only(local_only, settings.port)])
     assembly = Assembly(core, app)
+    assembly.notes.extend(empty_tracks(config, pack))
     app.router.add_get("/healthz", _health(core))
 
     if settings.host_is_loopback:
@@ -115,6 +116,15 @@ def build_app(
     _attach_scheduler(app, core, clock)  # after recover (start-up order), before the store closes (clean-up order)
     app.on_cleanup.append(_close_core(core))
     return assembly
+
+
+def empty_tracks(config: Config, pack: Pack) -> list[str]:
+    """A line for each team whose audience has no card in the pack: its nudges cannot be sent until one is."""
+    return [
+        f"team {team.id} is for {team.audience}, but the pack has no {team.audience} cards: "
+        "nothing can be posted to it until some are added"
+        for team in config.teams if not pack.for_audience(team.audience)
+    ]
 
 
 # -- requests only this machine may make (docs: the workspace is never put behind a proxy) ---------

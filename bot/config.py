@@ -28,7 +28,11 @@ FLAGS = {"": False, "0": False, "false": False, "1": True, "true": True}  # an o
 TOP_KEYS = ("timezone", "roles", "team", "people", "questions_channel")
 TEAM_KEYS = (
     "id", "name", "channel", "sergeants", "rota_start", "rota", "nudge_minutes_before", "remind_after_minutes", "members",
+    "audience",
 )
+AUDIENCES = ("officers", "sergeants", "leaders")
+"""Whose track of cards a team is posted; the same three as content.audiences (a test keeps them equal: this
+module is below content and imports none of it)."""
 
 
 class ConfigError(ValueError):
@@ -50,6 +54,7 @@ class Team:
     nudge_minutes_before: int = 30
     remind_after_minutes: int | None = None
     members: tuple[str, ...] = ()
+    audience: str = "officers"  # the track of cards it is posted: officers, sergeants or leaders
 
     @property
     def platform(self) -> str:
@@ -312,7 +317,12 @@ def _team(raw: Any, source: str, where: str) -> Team:
     remind = raw.get("remind_after_minutes")
     if remind is not None and (not isinstance(remind, int) or isinstance(remind, bool) or not 1 <= remind <= 720):
         raise ConfigError(source, f"{where}.remind_after_minutes", "must be a whole number of minutes from 1 to 720")
-    return Team(team_id, name.strip(), channel, sergeants, start, tuple(rota), nudge, remind, members)
+    audience = raw.get("audience", "officers")
+    if not isinstance(audience, str) or audience not in AUDIENCES:
+        raise ConfigError(source, f"{where}.audience",
+                          f"{audience!r} is not an audience; expected {', '.join(repr(a) for a in AUDIENCES)} "
+                          "(or leave it out for officers)")
+    return Team(team_id, name.strip(), channel, sergeants, start, tuple(rota), nudge, remind, members, audience)
 
 
 def demo_config() -> Config:

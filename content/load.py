@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 import yaml
 
+from content.audiences import AUDIENCES, DEFAULT_AUDIENCE
 from content.model import Card, CheckQuestion, ContentError, Example, Pack, Problem, Source
 from content.topics import TOPICS
 
@@ -25,8 +26,9 @@ MAX_OPTION = 75
 MAX_PUBLIC_LINE = 200
 FIELDS = (
     "id", "topic", "title", "myth", "version", "owner", "review_by",
-    "sources", "check", "also_asked", "say_to_public",
+    "sources", "check", "also_asked", "say_to_public", "audience",
 )
+OPTIONAL = ("myth", "audience")
 
 
 def _load_folder(folder: Path, today: date | None, problems: list[Problem], warnings: list[Problem]) -> list[Card]:
@@ -150,7 +152,7 @@ def parse_card(text: str, path: str) -> Card:
         if key not in FIELDS:
             raise _Invalid(str(key), f"unknown field; expected one of {', '.join(FIELDS)}")
     for key in FIELDS:
-        if key != "myth" and key not in meta:
+        if key not in OPTIONAL and key not in meta:
             raise _Invalid(key, "is required")
     card_id = _text(meta, "id", 80)
     if not SLUG.match(card_id):
@@ -158,6 +160,10 @@ def parse_card(text: str, path: str) -> Card:
     topic = _text(meta, "topic", 40)
     if topic not in TOPICS:
         raise _Invalid("topic", f"{topic!r} is not a topic; expected one of {', '.join(TOPICS)}")
+    audience = meta.get("audience", DEFAULT_AUDIENCE)
+    if not isinstance(audience, str) or audience not in AUDIENCES:
+        raise _Invalid("audience", f"{audience!r} is not an audience; expected one of {', '.join(AUDIENCES)} "
+                       f"(or leave it out for {DEFAULT_AUDIENCE})")
     myth = meta.get("myth")
     if myth is not None:
         myth = _text(meta, "myth", 300)
@@ -197,6 +203,7 @@ def parse_card(text: str, path: str) -> Card:
         say_to_public=_text(meta, "say_to_public", MAX_PUBLIC_LINE),
         body=body,
         path=path,
+        audience=audience,
     )
 
 

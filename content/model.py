@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import quote
 
+from content.audiences import DEFAULT_AUDIENCE
 from content.body import Body, parse_body
+from content.topics import TOPICS
 
 MAX_QUESTION = 500
 """The longest question, in characters, that is answered (and kept): a question, not a document."""
@@ -81,6 +83,7 @@ class Card:
     say_to_public: str
     body: str
     path: str = ""
+    audience: str = DEFAULT_AUDIENCE  # officers, sergeants or leaders: whose track the card is in
 
     @property
     def parsed_body(self) -> Body:
@@ -134,5 +137,16 @@ class Pack:
     def card(self, card_id: str) -> Card | None:
         return next((c for c in self.cards if c.id == card_id), None)
 
-    def by_topic(self, topic: str) -> list[Card]:
-        return sorted((c for c in self.cards if c.topic == topic), key=lambda c: c.id)
+    def by_topic(self, topic: str, audience: str | None = None) -> list[Card]:
+        """The cards on a topic, by id; with `audience`, only that audience's."""
+        return sorted((c for c in self.cards if c.topic == topic and audience in (None, c.audience)),
+                      key=lambda c: c.id)
+
+    def for_audience(self, audience: str) -> tuple[Card, ...]:
+        """The cards of one audience's track, in pack order."""
+        return tuple(c for c in self.cards if c.audience == audience)
+
+    def topics_for(self, audience: str) -> list[str]:
+        """The topics that have a card for `audience`, in teaching order."""
+        have = {c.topic for c in self.for_audience(audience)}
+        return [topic for topic in TOPICS if topic in have]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
+from content.audiences import DEFAULT_AUDIENCE
 from content.model import Card, Pack
 from content.topics import TOPICS
 
@@ -25,33 +26,36 @@ def next_card(
     weakness: Mapping[str, tuple[int, int, int, int]],
     now: datetime,
     topic: str | None = None,
+    audience: str = DEFAULT_AUDIENCE,
 ) -> Card:
-    """The next card for a team.
+    """The next card for a team, from its audience's track only (officers, sergeants or leaders).
 
     `history` is (card id, topic, when posted) for the team, oldest first; `weakness` maps a topic to
     (recipients, acknowledgements, answers, wrong answers). With `topic`, the least recently sent card of
-    that topic. Otherwise the first topic in teaching order the team has not had yet; once every topic
-    has been covered, the topic acknowledged least or answered wrongly most (and within it the card
-    rested longest), skipping cards the team had in the last 14 days; if every card has been sent in
-    the last 14 days, the one sent longest ago.
+    that topic. Otherwise the first topic in teaching order the team has not had yet (a topic covered only
+    by another audience's cards does not count as had); once every topic has been covered, the topic
+    acknowledged least or answered wrongly most (and within it the card rested longest), skipping cards the
+    team had in the last 14 days; if every card has been sent in the last 14 days, the one sent longest ago.
     """
+    cards = pack.for_audience(audience)
     last_sent: dict[str, datetime] = {}
     for card_id, _topic, when in history:
         last_sent[card_id] = max(when, last_sent.get(card_id, when))
     if topic is not None:
-        cards = pack.by_topic(topic)
-        if not cards:
-            raise NoCardError(f"no card on topic {topic!r}")
-        return _least_recent(cards, last_sent)
-    covered = {t for _card, t, _when in history}
+        on_topic = pack.by_topic(topic, audience)
+        if not on_topic:
+            raise NoCardError(f"no {audience} card on topic {topic!r}")
+        return _least_recent(on_topic, last_sent)
+    if not cards:
+        raise NoCardError(f"the pack has no cards for {audience}")
+    elsewhere = {c.id for c in pack.cards if c.audience != audience}  # another track's cards: not this one's history
+    covered = {t for card_id, t, _when in history if card_id not in elsewhere}
     for candidate_topic in TOPIC_ORDER:
-        if candidate_topic not in covered and pack.by_topic(candidate_topic):
-            return _least_recent(pack.by_topic(candidate_topic), last_sent)
-    if not pack.cards:
-        raise NoCardError("the pack has no cards")
-    rested = [c for c in pack.cards if c.id not in last_sent or now - last_sent[c.id] >= timedelta(days=REST_DAYS)]
+        if candidate_topic not in covered and pack.by_topic(candidate_topic, audience):
+            return _least_recent(pack.by_topic(candidate_topic, audience), last_sent)
+    rested = [c for c in cards if c.id not in last_sent or now - last_sent[c.id] >= timedelta(days=REST_DAYS)]
     if not rested:  # every card came back within the rest period: the one rested longest goes next
-        return _least_recent(pack.cards, last_sent)
+        return _least_recent(cards, last_sent)
     order = {t: i for i, t in enumerate(TOPIC_ORDER)}
 
     def priority(card: Card) -> tuple[float, float, str]:

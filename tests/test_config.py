@@ -36,6 +36,13 @@ def test_issue_example_format_loads(tmp_path: Path) -> None:
     assert str(config.timezone) == "Europe/London"
 
 
+def test_a_team_is_for_officers_unless_it_names_another_audience(tmp_path: Path) -> None:
+    path = write_config(tmp_path, CONFIG_TOML.replace('rota = ["19:00", "off"]', 'rota = ["19:00", "off"]\naudience = "leaders"'))
+    config = load_config(path)
+    assert [t.audience for t in config.teams] == ["officers", "leaders"]
+    assert all(t.audience == "officers" for t in load_config(tmp_path / "absent.toml").teams)
+
+
 def test_missing_file_gives_the_demo_force(tmp_path: Path) -> None:
     config = load_config(tmp_path / "absent.toml")
     assert len(config.teams) == 3 and all(t.channel.startswith("local:") for t in config.teams)
@@ -51,6 +58,10 @@ def test_missing_file_gives_the_demo_force(tmp_path: Path) -> None:
         (('sergeants = ["local:sgt-a"]', 'sergeants = ["U0SGT"]'), "team.response-a.sergeants", "platform-prefixed"),
         (('nudge_minutes_before = 30', 'nudge_minutes_before = -5'), "team.response-a.nudge_minutes_before", "0 to 720"),
         (('rota_start = "2026-11-23"\nrota = ["07', 'rota_start = "23/11/2026"\nrota = ["07'), "team.response-a.rota_start", "not a date"),
+        (('nudge_minutes_before = 30', 'nudge_minutes_before = 30\naudience = "inspectors"'), "team.response-a.audience",
+         "'inspectors' is not an audience; expected 'officers', 'sergeants', 'leaders'"),
+        (('nudge_minutes_before = 30', 'nudge_minutes_before = 30\naudience = ["sergeants"]'), "team.response-a.audience",
+         "is not an audience"),
     ],
 )
 def test_bad_config_names_file_key_and_reason(tmp_path: Path, change: tuple[str, str], key: str, reason: str) -> None:
@@ -139,6 +150,7 @@ PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
     "rota": st.lists(st.sampled_from(["07:00", "off", "19:30", "24:00", "7:00", "OFF", "07:00:00", ""]), max_size=60),
     "nudge_minutes_before": st.integers(min_value=-10, max_value=1000),
     "remind_after_minutes": st.integers(min_value=-10, max_value=1000),
+    "audience": st.sampled_from(["officers", "sergeants", "leaders", "Sergeants", "inspectors", ""]),
 }
 
 

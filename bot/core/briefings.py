@@ -26,13 +26,21 @@ class Briefings:
         self.ctx = ctx
 
     async def choose_card(self, team: Team, topic: str | None = None) -> Card:
-        """The next card in the team's curriculum (or on a topic)."""
+        """The next card in the team's curriculum (or on a topic), from the team's audience's cards only."""
         if topic is not None and topic not in TOPICS:
             raise InvalidInput(f"{topic!r} is not a topic. Topics: {', '.join(TOPICS)}.")
+        pack, audience = self.ctx.pack, team.audience
+        if topic is not None and not pack.by_topic(topic, audience):
+            offered = pack.topics_for(audience)
+            raise NotFound(
+                f"There is no card on {topic} for {team.name}, whose cards are for {audience}. "
+                + (f"Topics with {audience} cards: {', '.join(offered)}." if offered else
+                   f"The pack has no {audience} cards yet.")
+            )
         history = await self.ctx.db.read(Store.team_history, team.id)
         weakness = await self.ctx.db.read(Store.topic_weakness, team.id)
         try:
-            return next_card(self.ctx.pack, history, weakness, self.ctx.now(), topic)
+            return next_card(pack, history, weakness, self.ctx.now(), topic, audience)
         except NoCardError as exc:
             raise NotFound(f"No card to send: {exc}.") from None
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from content.model import Card, Pack
 from content.topics import TOPICS
-from scheduler.curriculum import next_card
+from scheduler.curriculum import NoCardError, next_card
 
 NOW = datetime(2027, 6, 1, 6, 30, tzinfo=UTC)
 
@@ -87,3 +89,55 @@ def test_a_new_version_of_a_card_counts_as_the_same_card(pack: Pack) -> None:
     card = pack.by_topic("what-is-hsp")[0]
     renewed = Pack(tuple(replace(c, version=c.version + 1) if c.id == card.id else c for c in pack.cards))
     assert next_card(renewed, [(card.id, card.topic, NOW)], {}, NOW).topic == "what-is-a-hot-spot"
+
+
+# -- audiences: each team gets its own track ----------------------------------------------------------
+def with_tracks(pack: Pack) -> Pack:
+    """The real pack plus sergeant cards on three topics and leader cards on one, made from real cards."""
+    extra = [replace(pack.by_topic(topic)[0], id=f"sgt-{topic}", audience="sergeants")
+             for topic in ("suppression", "what-is-hsp", "roles")]
+    extra.append(replace(pack.by_topic("roles")[1], id="sgt-roles-2", audience="sergeants"))
+    extra.append(replace(pack.by_topic("evidence")[0], id="lead-evidence", audience="leaders"))
+    return Pack((*pack.cards, *extra))
+
+
+def run_for(pack: Pack, days: int, audience: str) -> list[Card]:
+    history: list[tuple[str, str, datetime]] = []
+    chosen = []
+    for day in range(days):
+        card = next_card(pack, history, {}, NOW + timedelta(days=day), audience=audience)
+        chosen.append(card)
+        history.append((card.id, card.topic, NOW + timedelta(days=day)))
+    return chosen
+
+
+def test_a_sergeants_team_gets_only_sergeant_cards_in_teaching_order_then_repeats_them(pack: Pack) -> None:
+    chosen = run_for(with_tracks(pack), 30, "sergeants")
+    assert {c.audience for c in chosen} == {"sergeants"}
+    assert [c.id for c in chosen[:4]] == ["sgt-what-is-hsp", "sgt-suppression", "sgt-roles", "sgt-roles-2"]
+    assert len({c.id for c in chosen}) == 4  # all four, then again as they rest
+
+
+def test_an_officers_team_never_gets_another_tracks_card(pack: Pack) -> None:
+    chosen = run_for(with_tracks(pack), 80, "officers")
+    assert {c.audience for c in chosen} == {"officers"}
+    assert [c.topic for c in chosen[: len(TOPICS)]] == list(TOPICS)
+
+
+def test_a_topic_covered_only_by_another_tracks_card_is_still_to_come(pack: Pack) -> None:
+    tracks = with_tracks(pack)
+    officer_card = tracks.by_topic("what-is-hsp", "officers")[0]
+    card = next_card(tracks, [(officer_card.id, officer_card.topic, NOW)], {}, NOW, audience="sergeants")
+    assert card.id == "sgt-what-is-hsp"
+
+
+def test_a_topic_asked_for_comes_from_the_teams_track_or_not_at_all(pack: Pack) -> None:
+    tracks = with_tracks(pack)
+    assert next_card(tracks, [], {}, NOW, topic="evidence", audience="leaders").id == "lead-evidence"
+    with pytest.raises(NoCardError, match="no leaders card on topic 'displacement'"):
+        next_card(tracks, [], {}, NOW, topic="displacement", audience="leaders")
+
+
+def test_an_audience_without_cards_is_told_not_given_another_tracks_card(pack: Pack) -> None:
+    with pytest.raises(NoCardError, match="no cards for leaders"):
+        next_card(Pack(pack.for_audience("officers")), [], {}, NOW, audience="leaders")
