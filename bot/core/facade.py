@@ -78,6 +78,7 @@ class Core:
         self.stats = self.reports.stats
         self.my_record = self.reports.my_record
         self.my_totals = self.reports.my_totals
+        self.content_gaps = self.reports.content_gaps
 
     @property
     def config(self) -> Config:

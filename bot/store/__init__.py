@@ -6,10 +6,22 @@ loop. Times are stored as UTC ISO-8601 text of fixed width, so they sort as text
 """
 
 from bot.store.database import Database, DatabaseBusy, DatabaseUnwritable
-from bot.store.records import AlreadyProcessed, CardState, Delivery, Engagement, Nudge, Tally, iso, parse_iso
+from bot.store.maintenance import DEMO_DELIVERY_COLUMNS, DEMO_PEOPLE
+from bot.store.records import (
+    ACK_BANDS,
+    AlreadyProcessed,
+    CardState,
+    Delivery,
+    Engagement,
+    Nudge,
+    Tally,
+    band_of,
+    iso,
+    parse_iso,
+)
 from bot.store.store import Store, StoreUnavailable
 
 __all__ = [
-    "AlreadyProcessed", "CardState", "Database", "DatabaseBusy", "DatabaseUnwritable", "Delivery", "Engagement", "Nudge", "Store",
-    "StoreUnavailable", "Tally", "iso", "parse_iso",
+    "ACK_BANDS", "DEMO_DELIVERY_COLUMNS", "DEMO_PEOPLE", "AlreadyProcessed", "CardState", "Database", "DatabaseBusy", "DatabaseUnwritable", "Delivery", "Engagement", "Nudge", "Store",
+    "StoreUnavailable", "Tally", "band_of", "iso", "parse_iso",
 ]

@@ -133,19 +133,13 @@ class DeliveryQueries(Queries):
     def topic_weakness(self, team_id: str) -> dict[str, tuple[int, int, int, int]]:
         """Per topic: (recipients, acknowledgements, check answers, wrong answers) for one team."""
         rows = self._rows(
-            """
-            SELECT d.topic,
-                   COUNT(*) AS recipients,
-                   COUNT(a.person_id) AS acks,
-                   COUNT(c.person_id) AS answers,
-                   COALESCE(SUM(CASE WHEN c.correct = 0 THEN 1 ELSE 0 END), 0) AS wrong
-            FROM deliveries d
-            JOIN recipients r ON r.delivery_id = d.id
-            LEFT JOIN acknowledgements a ON a.delivery_id = d.id AND a.person_id = r.person_id
-            LEFT JOIN check_answers c ON c.delivery_id = d.id AND c.person_id = r.person_id
-            WHERE d.team_id = ? AND d.state = 'posted'
-            GROUP BY d.topic
-            """,
+            "SELECT topic, SUM(recipients_n) AS recipients, SUM(acknowledged_n) AS acks, SUM(answered_n) AS answers,"
+            " SUM(answered_n - correct_n) AS wrong FROM deliveries WHERE team_id = ? AND state = 'posted'"
+            " GROUP BY topic",
             (team_id,),
         )
         return {r["topic"]: (r["recipients"], r["acks"], r["answers"], r["wrong"]) for r in rows}
+
+    def team_on_record(self, team_id: str) -> bool:
+        """Whether any card was ever posted to this team (configured or not)."""
+        return self._one("SELECT 1 FROM deliveries WHERE team_id = ? LIMIT 1", (team_id,)) is not None

@@ -7,7 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from bot.store.base import Queries
-from bot.store.records import CardState, Engagement, Nudge, Tally, iso, parse_iso
+from bot.store.records import (
+    BAND_COLUMNS,
+    CardState,
+    Engagement,
+    Nudge,
+    Tally,
+    band_of,
+    band_sql,
+    iso,
+    parse_iso,
+)
 
 TALLY_KEYS = {
     "officer": "r.person_id",
@@ -51,9 +61,7 @@ class EngagementQueries(Queries):
         with self._transaction():
             for person_id, name in people:
                 self._save_person(person_id, name, now)
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO recipients (delivery_id, person_id) VALUES (?, ?)", (delivery_id, person_id)
-                )
+                self._add_recipient(delivery_id, person_id)
 
     def recipients(self, delivery_id: str) -> list[str]:
         rows = self._rows("SELECT person_id FROM recipients WHERE delivery_id = ? ORDER BY person_id", (delivery_id,))
@@ -73,13 +81,13 @@ class EngagementQueries(Queries):
         with self._transaction():
             self._claim_event(event_key, now)
             self._save_person(person_id, name, now)
-            self.conn.execute(
-                "INSERT OR IGNORE INTO recipients (delivery_id, person_id) VALUES (?, ?)", (delivery_id, person_id)
-            )
+            self._add_recipient(delivery_id, person_id)
             cursor = self.conn.execute(
                 "INSERT OR IGNORE INTO acknowledgements (delivery_id, person_id, at, via) VALUES (?, ?, ?, ?)",
                 (delivery_id, person_id, iso(now), via),
             )
+            if cursor.rowcount == 1:
+                self._count_acknowledgement(delivery_id, now)
             acknowledged, recipients = self.ack_counts(delivery_id)
             return cursor.rowcount == 1, acknowledged, recipients
 
@@ -88,14 +96,36 @@ class EngagementQueries(Queries):
         return [r["person_id"] for r in rows]
 
     def ack_counts(self, delivery_id: str) -> tuple[int, int]:
-        """(acknowledged, recipients) for 'Acknowledged by N of M'."""
-        row = self._one(
-            "SELECT (SELECT COUNT(*) FROM acknowledgements WHERE delivery_id = ?) AS n,"
-            " (SELECT COUNT(*) FROM recipients WHERE delivery_id = ?) AS m",
-            (delivery_id, delivery_id),
+        """(acknowledged, recipients) for 'Acknowledged by N of M', from the delivery's own counts."""
+        row = self._one("SELECT acknowledged_n, recipients_n FROM deliveries WHERE id = ?", (delivery_id,))
+        return (int(row["acknowledged_n"]), int(row["recipients_n"])) if row is not None else (0, 0)
+
+    def _add_recipient(self, delivery_id: str, person_id: str) -> None:
+        """Inside a transaction: a recipient, counted on the delivery the first time."""
+        cursor = self.conn.execute(
+            "INSERT OR IGNORE INTO recipients (delivery_id, person_id) VALUES (?, ?)", (delivery_id, person_id)
         )
-        assert row is not None
-        return int(row["n"]), int(row["m"])
+        if cursor.rowcount == 1:
+            self.conn.execute("UPDATE deliveries SET recipients_n = recipients_n + 1 WHERE id = ?", (delivery_id,))
+
+    def _count_acknowledgement(self, delivery_id: str, at: datetime) -> None:
+        """Inside a transaction: a first acknowledgement counted on its delivery, on time (before the shift
+        it was for began) or late, in its band of minutes after posting."""
+        row = self.conn.execute(
+            "SELECT shift_start, COALESCE(posted_at, created_at) AS posted FROM deliveries WHERE id = ?",
+            (delivery_id,),
+        ).fetchone()
+        if row is None:
+            return
+        shift = row["shift_start"]
+        on_time = int(shift is not None and iso(at) <= shift)
+        late = int(shift is not None and iso(at) > shift)
+        band = BAND_COLUMNS[band_of((at - parse_iso(row["posted"])).total_seconds())]
+        self.conn.execute(
+            f"UPDATE deliveries SET acknowledged_n = acknowledged_n + 1, on_time_n = on_time_n + ?,"  # noqa: S608
+            f" late_n = late_n + ?, {band} = {band} + 1 WHERE id = ?",
+            (on_time, late, delivery_id),
+        )
 
     def card_states(self, delivery_ids: Sequence[str], person_id: str) -> dict[str, CardState]:
         """What one person has done with each of these deliveries (acknowledged, their check answer)."""
@@ -124,14 +154,16 @@ class EngagementQueries(Queries):
         with self._transaction():
             self._claim_event(event_key, now)
             self._save_person(person_id, name, now)
-            self.conn.execute(
-                "INSERT OR IGNORE INTO recipients (delivery_id, person_id) VALUES (?, ?)", (delivery_id, person_id)
-            )
+            self._add_recipient(delivery_id, person_id)
             cursor = self.conn.execute(
                 "INSERT OR IGNORE INTO check_answers (delivery_id, person_id, choice, correct, at) VALUES (?, ?, ?, ?, ?)",
                 (delivery_id, person_id, choice, int(correct), iso(now)),
             )
             if cursor.rowcount == 1:
+                self.conn.execute(
+                    "UPDATE deliveries SET answered_n = answered_n + 1, correct_n = correct_n + ? WHERE id = ?",
+                    (int(correct), delivery_id),
+                )
                 return True, choice, correct
             row = self.conn.execute(
                 "SELECT choice, correct FROM check_answers WHERE delivery_id = ? AND person_id = ?",
@@ -168,23 +200,68 @@ class EngagementQueries(Queries):
     def tallies(
         self, by: str, *, team_ids: Sequence[str] | None = None, since: datetime | None = None
     ) -> list[Tally]:
-        """Delivered, acknowledged, answered and right, added up in SQL per officer, team, topic or UTC hour
-        of posting: one row per group, however many acknowledgements there are."""
+        """Delivered, acknowledged (on time, late, by band of minutes), answered and right, added up in SQL
+        per officer, team, topic or UTC hour of posting: one row per group, however many acknowledgements.
+
+        Teams, topics and hours add up the counts each delivery keeps, one row per card posted. Officers add
+        up their own rows, and follow the person: with `team_ids`, everyone those teams' cards reached,
+        with everything delivered to them (in any team) since `since`."""
+        if by == "officer":
+            return self._officer_tallies(team_ids, since)
         key = TALLY_KEYS[by]
-        name = "COALESCE(MAX(p.name), r.person_id)" if by == "officer" else "''"
-        people = PEOPLE if by == "officer" else ""
         where, params = _posted_to(team_ids, None, since)
+        bands = ", ".join(f"SUM({c}) AS {c}" for c in BAND_COLUMNS)
         sql = f"""
-            SELECT {key} AS key, {name} AS name, COUNT(DISTINCT d.id) AS deliveries, COUNT(*) AS delivered,
-                   COUNT(a.person_id) AS acknowledged, COUNT(c.person_id) AS answered,
-                   COALESCE(SUM(c.correct), 0) AS correct
-            {RECIPIENT_ROWS.format(people=people)} {where} GROUP BY key
+            SELECT {key} AS key, COUNT(*) AS deliveries, SUM(recipients_n) AS delivered,
+                   SUM(acknowledged_n) AS acknowledged, SUM(answered_n) AS answered, SUM(correct_n) AS correct,
+                   SUM(on_time_n) AS on_time, SUM(late_n) AS late, {bands}
+            FROM deliveries d {where} GROUP BY key
+        """  # noqa: S608
+        return [_tally(r, "") for r in self._rows(sql, params)]
+
+    def _officer_tallies(self, team_ids: Sequence[str] | None, since: datetime | None) -> list[Tally]:
+        where, params = _posted_to(None, None, since)
+        if team_ids is not None:
+            reached, reached_params = _posted_to(team_ids, None, since)
+            where += (" AND r.person_id IN (SELECT r.person_id FROM deliveries d"  # noqa: S608 (placeholders only)
+                      f" JOIN recipients r ON r.delivery_id = d.id {reached})")
+            params += reached_params
+        bands = ", ".join(
+            f"SUM(CASE WHEN a.person_id IS NOT NULL AND {band_sql('a.at', 'COALESCE(d.posted_at, d.created_at)')} = {i}"
+            f" THEN 1 ELSE 0 END) AS {c}"
+            for i, c in enumerate(BAND_COLUMNS)
+        )
+        sql = f"""
+            SELECT r.person_id AS key, COALESCE(MAX(p.name), r.person_id) AS name, COUNT(DISTINCT d.id) AS deliveries,
+                   COUNT(*) AS delivered, COUNT(a.person_id) AS acknowledged, COUNT(c.person_id) AS answered,
+                   COALESCE(SUM(c.correct), 0) AS correct,
+                   SUM(CASE WHEN d.shift_start IS NOT NULL AND a.at <= d.shift_start THEN 1 ELSE 0 END) AS on_time,
+                   SUM(CASE WHEN d.shift_start IS NOT NULL AND a.at > d.shift_start THEN 1 ELSE 0 END) AS late,
+                   {bands}, GROUP_CONCAT(DISTINCT d.topic) AS topics
+            {RECIPIENT_ROWS.format(people=PEOPLE)} {where} GROUP BY r.person_id
         """
-        return [
-            Tally(str(r["key"]), str(r["name"]), int(r["deliveries"]), int(r["delivered"]), int(r["acknowledged"]),
-                  int(r["answered"]), int(r["correct"]))
-            for r in self._rows(sql, params)
-        ]
+        return [_tally(r, str(r["name"]), frozenset((r["topics"] or "").split(","))) for r in self._rows(sql, params)]
+
+    def archived_tallies(
+        self, by: str, *, team_ids: Sequence[str] | None = None, since_week: str | None = None
+    ) -> list[Tally]:
+        """The anonymous weekly figures `purge` kept, per team, topic or local week (never per officer)."""
+        key = {"team": "team_id", "topic": "topic", "week": "week"}[by]
+        where, params = ["1 = 1"], list[Any]()
+        if team_ids is not None:
+            where.append(f"team_id IN ({','.join('?' * len(team_ids))})")
+            params.extend(team_ids)
+        if since_week is not None:
+            where.append("week >= ?")
+            params.append(since_week)
+        bands = ", ".join(f"SUM({c}) AS {c}" for c in BAND_COLUMNS)
+        sql = f"""
+            SELECT {key} AS key, SUM(deliveries) AS deliveries, SUM(delivered) AS delivered,
+                   SUM(acknowledged) AS acknowledged, SUM(answered) AS answered, SUM(correct) AS correct,
+                   SUM(on_time) AS on_time, SUM(late) AS late, {bands}
+            FROM weekly_archive WHERE {" AND ".join(where)} GROUP BY key
+        """  # noqa: S608
+        return [_tally(r, "") for r in self._rows(sql, params)]
 
     def engagements(
         self,
@@ -198,13 +275,23 @@ class EngagementQueries(Queries):
             SELECT d.id AS delivery_id, d.team_id, d.topic, d.card_id, COALESCE(d.posted_at, d.created_at) AS at,
                    r.person_id, COALESCE(p.name, r.person_id) AS name,
                    a.person_id IS NOT NULL AS acked, c.person_id IS NOT NULL AS answered,
-                   COALESCE(c.correct, 0) AS correct
+                   COALESCE(c.correct, 0) AS correct, a.at AS acked_at, d.shift_start
             {RECIPIENT_ROWS.format(people=PEOPLE)} {where} ORDER BY at
         """
         return [
             Engagement(
                 r["delivery_id"], r["team_id"], r["topic"], r["card_id"], parse_iso(r["at"]), r["person_id"],
                 r["name"], bool(r["acked"]), bool(r["answered"]), bool(r["correct"]),
+                parse_iso(r["acked_at"]) if r["acked_at"] else None,
+                parse_iso(r["shift_start"]) if r["shift_start"] else None,
             )
             for r in self._rows(sql, params)
         ]
+
+
+def _tally(row: Any, name: str, topics: frozenset[str] = frozenset()) -> Tally:
+    return Tally(
+        str(row["key"]), name, int(row["deliveries"]), int(row["delivered"] or 0), int(row["acknowledged"] or 0),
+        int(row["answered"] or 0), int(row["correct"] or 0), int(row["on_time"] or 0), int(row["late"] or 0),
+        tuple(int(row[c] or 0) for c in BAND_COLUMNS), topics,
+    )

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.store.base import Queries
-from bot.store.records import iso
+from bot.store.records import BAND_COLUMNS, iso
+
+DEMO_PEOPLE = "local:demo-"
+"""The id prefix of the made-up officers of `demo seed --officers`."""
+DEMO_DELIVERY_COLUMNS = (
+    "id", "card_id", "card_version", "topic", "team_id", "channel", "reason", "shift_start", "occurrence",
+    "created_at", "posted_at", "state", "recipients_n", "acknowledged_n", "on_time_n", "late_n", "answered_n",
+    "correct_n", *BAND_COLUMNS,
+)
 
 
 class BackupFailed(OSError):
@@ -40,14 +51,73 @@ class MaintenanceQueries(Queries):
 
     def clear_demo(self) -> int:
         """Delete the made-up history `demo seed` wrote (deliveries whose occurrence is `demo|…`, with
-        their acknowledgements and answers); real records are untouched. Returns the deliveries removed."""
+        their recipients, acknowledgements, answers and nudges, and the made-up officers `local:demo-…` left
+        with no record); real records are untouched. Returns the deliveries removed."""
+        demo = "SELECT id FROM deliveries WHERE occurrence LIKE 'demo|%'"
         with self._transaction():
-            return int(self.conn.execute("DELETE FROM deliveries WHERE occurrence LIKE 'demo|%'").rowcount)
+            for table in ("acknowledgements", "check_answers", "nudges", "recipients"):
+                self.conn.execute(f"DELETE FROM {table} WHERE delivery_id IN ({demo})")  # noqa: S608
+            removed = int(self.conn.execute("DELETE FROM deliveries WHERE occurrence LIKE 'demo|%'").rowcount)
+            self.conn.execute(
+                f"DELETE FROM people WHERE id LIKE '{DEMO_PEOPLE}%' AND id NOT IN (SELECT person_id FROM recipients)"  # noqa: S608
+            )
+            return removed
 
-    def purge(self, older_than: datetime) -> dict[str, int]:
-        """Delete deliveries (with their acknowledgements and answers), questions and audit older than a time."""
+    def insert_demo(
+        self,
+        people: Sequence[tuple[str, str, str]],
+        deliveries: Sequence[Sequence[Any]],
+        recipients: Sequence[tuple[str, str]],
+        acknowledgements: Sequence[tuple[str, str, str, str]],
+        answers: Sequence[tuple[str, str, int, int, str]],
+    ) -> None:
+        """One batch of a made-up force, in one transaction, its counts already made (bot.demo.seed_force):
+        people (id, name, updated_at), deliveries (every column of DEMO_DELIVERY_COLUMNS), recipients,
+        acknowledgements (delivery, person, at, via) and answers (delivery, person, choice, correct, at)."""
+        if any(not str(row[DEMO_DELIVERY_COLUMNS.index("occurrence")]).startswith("demo|") for row in deliveries):
+            raise ValueError("a demo delivery's occurrence must start with demo|")
+        # Made here, consistent by construction: foreign keys are not checked row by row (they are back on
+        # for everything else the moment the batch is in), and a large page cache keeps the indexes in memory.
+        self.conn.execute("PRAGMA cache_size = -262144")
+        self.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            self._insert_demo(people, deliveries, recipients, acknowledgements, answers)
+        finally:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+
+    def _insert_demo(
+        self,
+        people: Sequence[tuple[str, str, str]],
+        deliveries: Sequence[Sequence[Any]],
+        recipients: Sequence[tuple[str, str]],
+        acknowledgements: Sequence[tuple[str, str, str, str]],
+        answers: Sequence[tuple[str, str, int, int, str]],
+    ) -> None:
+        with self._transaction():
+            self.conn.executemany(
+                "INSERT INTO people (id, name, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING", people
+            )
+            self.conn.executemany(
+                f"INSERT INTO deliveries ({', '.join(DEMO_DELIVERY_COLUMNS)})"  # noqa: S608
+                f" VALUES ({', '.join('?' * len(DEMO_DELIVERY_COLUMNS))})",
+                deliveries,
+            )
+            self.conn.executemany("INSERT INTO recipients (delivery_id, person_id) VALUES (?, ?)", recipients)
+            self.conn.executemany(
+                "INSERT INTO acknowledgements (delivery_id, person_id, at, via) VALUES (?, ?, ?, ?)", acknowledgements
+            )
+            self.conn.executemany(
+                "INSERT INTO check_answers (delivery_id, person_id, choice, correct, at) VALUES (?, ?, ?, ?, ?)",
+                answers,
+            )
+
+    def purge(self, older_than: datetime, zone: ZoneInfo) -> dict[str, int]:
+        """Delete deliveries (with their acknowledgements and answers), questions and audit older than a time,
+        keeping what the deleted deliveries added up to as anonymous weekly figures (per local week, team and
+        topic: no person), so the reports' history by week, team and topic stays whole."""
         cutoff = iso(older_than)
         with self._transaction():
+            weeks = self._archive_weeks(cutoff, zone)
             deliveries = self.conn.execute("DELETE FROM deliveries WHERE created_at < ?", (cutoff,)).rowcount
             questions = self.conn.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
             audit = self.conn.execute("DELETE FROM audit WHERE at < ?", (cutoff,)).rowcount
@@ -66,5 +136,32 @@ class MaintenanceQueries(Queries):
                 " AND updated_at < ?",
                 (cutoff,),
             ).rowcount
-        return {"deliveries": deliveries, "questions": questions, "audit": audit, "events": events,
+        return {"deliveries": deliveries, "weeks_kept": weeks, "questions": questions, "audit": audit, "events": events,
                 "people": people, "references": references}
+
+    def _archive_weeks(self, cutoff: str, zone: ZoneInfo) -> int:
+        """Inside a transaction: add the counts of the posted deliveries about to be purged to the weekly
+        archive; returns how many weekly rows they touched."""
+        bands = ", ".join(f"SUM({c})" for c in BAND_COLUMNS)
+        groups = self.conn.execute(
+            f"SELECT substr(COALESCE(posted_at, created_at), 1, 13) AS hour, team_id, topic, COUNT(*),"  # noqa: S608
+            f" SUM(recipients_n), SUM(acknowledged_n), SUM(on_time_n), SUM(late_n), SUM(answered_n), SUM(correct_n),"
+            f" {bands} FROM deliveries WHERE created_at < ? AND state = 'posted' GROUP BY hour, team_id, topic",
+            (cutoff,),
+        ).fetchall()
+        weeks: dict[tuple[str, str, str], list[int]] = {}
+        for hour, team_id, topic, *counts in groups:
+            local = datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC).astimezone(zone).date()
+            monday = (local - timedelta(days=local.weekday())).isoformat()
+            sums = weeks.setdefault((monday, team_id, topic), [0] * len(counts))
+            for index, value in enumerate(counts):
+                sums[index] += int(value or 0)
+        columns = ["deliveries", "delivered", "acknowledged", "on_time", "late", "answered", "correct", *BAND_COLUMNS]
+        adds = ", ".join(f"{c} = {c} + excluded.{c}" for c in columns)
+        self.conn.executemany(
+            f"INSERT INTO weekly_archive (week, team_id, topic, {', '.join(columns)})"  # noqa: S608
+            f" VALUES (?, ?, ?, {', '.join('?' * len(columns))})"
+            f" ON CONFLICT(week, team_id, topic) DO UPDATE SET {adds}",
+            [(*key, *sums) for key, sums in weeks.items()],
+        )
+        return len(weeks)

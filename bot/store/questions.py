@@ -48,3 +48,18 @@ class QuestionQueries(Queries):
             sql += " WHERE answered = 0 OR helpful = 0"
         sql += " ORDER BY asked_at DESC LIMIT ?"
         return [dict(r) for r in self._rows(sql, (limit,))]
+
+    def content_gaps(self, limit: int) -> dict[str, list[dict[str, Any]]]:
+        """The most asked topics, the most repeated unanswered questions and the answers marked not helpful,
+        counted in SQL (the same words, ignoring case and outer spaces, count as one question)."""
+        most_asked = self._rows(
+            "SELECT topic, COUNT(*) AS count FROM questions WHERE answered = 1 AND topic IS NOT NULL"
+            " GROUP BY topic ORDER BY count DESC, topic LIMIT ?", (limit,))
+        unanswered = self._rows(
+            "SELECT MIN(text) AS text, MAX(asked_at) AS asked_at, COUNT(*) AS count FROM questions"
+            " WHERE answered = 0 GROUP BY lower(trim(text)) ORDER BY count DESC, asked_at DESC LIMIT ?", (limit,))
+        not_helpful = self._rows(
+            "SELECT MIN(text) AS text, card_id, COUNT(*) AS count FROM questions WHERE helpful = 0"
+            " GROUP BY lower(trim(text)), card_id ORDER BY count DESC, MAX(asked_at) DESC LIMIT ?", (limit,))
+        return {"most_asked": [dict(r) for r in most_asked], "unanswered": [dict(r) for r in unanswered],
+                "not_helpful": [dict(r) for r in not_helpful]}

@@ -20,6 +20,25 @@ def parse_iso(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
+ACK_BANDS = (5, 15, 30, 60, 120, 240, 480, 1440)
+"""Upper bounds, in minutes after posting, of the bands acknowledgements are counted in (the last band,
+a day or more, is open): the median time to acknowledge is read from them, at any scale."""
+BAND_COLUMNS = tuple(f"ack_b{i}" for i in range(len(ACK_BANDS) + 1))
+
+
+def band_of(seconds: float) -> int:
+    """The band an acknowledgement this many seconds after posting is counted in (whole seconds)."""
+    minutes = int(seconds) / 60
+    return next((i for i, bound in enumerate(ACK_BANDS) if minutes < bound), len(ACK_BANDS))
+
+
+def band_sql(at: str, posted: str) -> str:
+    """The same band, as an SQL expression over two stored times (whole seconds, as band_of)."""
+    minutes = f"(CAST(ROUND((julianday({at}) - julianday({posted})) * 86400.0, 3) AS INTEGER) / 60.0)"
+    cases = " ".join(f"WHEN {minutes} < {bound} THEN {i}" for i, bound in enumerate(ACK_BANDS))
+    return f"(CASE {cases} ELSE {len(ACK_BANDS)} END)"
+
+
 @dataclass(frozen=True)
 class Delivery:
     """One card posted (or claimed, or missed) to one team's channel at one time."""
@@ -73,6 +92,8 @@ class Engagement:
     acknowledged: bool
     answered: bool
     correct: bool
+    acknowledged_at: datetime | None = None
+    shift_start: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +108,21 @@ class Tally:
     acknowledged: int
     answered: int
     correct: int
+    on_time: int = 0
+    late: int = 0
+    bands: tuple[int, ...] = (0,) * (len(ACK_BANDS) + 1)
+    """Acknowledgements by band of minutes after posting (ACK_BANDS)."""
+    topics: frozenset[str] = frozenset()
+    """The topics delivered (officer tallies only)."""
+
+    def __add__(self, other: Tally) -> Tally:
+        """Two tallies of the same group added up (live figures and the purged weekly archive)."""
+        return Tally(
+            self.key, self.name or other.name, self.deliveries + other.deliveries, self.delivered + other.delivered,
+            self.acknowledged + other.acknowledged, self.answered + other.answered, self.correct + other.correct,
+            self.on_time + other.on_time, self.late + other.late,
+            tuple(a + b for a, b in zip(self.bands, other.bands, strict=True)), self.topics | other.topics,
+        )
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from bot.store.records import BAND_COLUMNS, band_sql
+
 # Each entry is one version: SQL statements separated by semicolons (no triggers, so splitting is safe).
 MIGRATIONS: list[str] = [
     """
@@ -101,6 +103,52 @@ MIGRATIONS: list[str] = [
         WHERE reason = 'scheduled' AND shift_start IS NOT NULL AND occurrence IS NOT NULL
           AND occurrence NOT LIKE 'nudge|%' AND occurrence NOT LIKE 'demo|%'
     """,
+    # 3: what every report counts, kept on the delivery as it happens (so a force-wide report adds up one
+    # row per card, not one per officer), and the anonymous weekly figures `db purge` keeps. Minutes to
+    # acknowledge are counted in bands (ACK_BANDS in bot/store/records.py) for the median.
+    """
+        ALTER TABLE deliveries ADD COLUMN recipients_n INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE deliveries ADD COLUMN acknowledged_n INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE deliveries ADD COLUMN on_time_n INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE deliveries ADD COLUMN late_n INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE deliveries ADD COLUMN answered_n INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE deliveries ADD COLUMN correct_n INTEGER NOT NULL DEFAULT 0;
+        {band_columns}
+        UPDATE deliveries SET
+            recipients_n = (SELECT COUNT(*) FROM recipients r WHERE r.delivery_id = deliveries.id),
+            acknowledged_n = (SELECT COUNT(*) FROM acknowledgements a WHERE a.delivery_id = deliveries.id),
+            on_time_n = (SELECT COUNT(*) FROM acknowledgements a WHERE a.delivery_id = deliveries.id
+                         AND deliveries.shift_start IS NOT NULL AND a.at <= deliveries.shift_start),
+            late_n = (SELECT COUNT(*) FROM acknowledgements a WHERE a.delivery_id = deliveries.id
+                      AND deliveries.shift_start IS NOT NULL AND a.at > deliveries.shift_start),
+            answered_n = (SELECT COUNT(*) FROM check_answers c WHERE c.delivery_id = deliveries.id),
+            correct_n = (SELECT COALESCE(SUM(c.correct), 0) FROM check_answers c WHERE c.delivery_id = deliveries.id),
+            {band_backfill};
+        CREATE INDEX deliveries_posted ON deliveries(state, posted_at);
+        CREATE INDEX check_answers_person ON check_answers(person_id);
+        CREATE TABLE weekly_archive (
+            week TEXT NOT NULL,                 -- local Monday, YYYY-MM-DD
+            team_id TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            deliveries INTEGER NOT NULL,
+            delivered INTEGER NOT NULL,
+            acknowledged INTEGER NOT NULL,
+            on_time INTEGER NOT NULL,
+            late INTEGER NOT NULL,
+            answered INTEGER NOT NULL,
+            correct INTEGER NOT NULL,
+            {band_archive},
+            PRIMARY KEY (week, team_id, topic)
+        ) WITHOUT ROWID
+    """.format(
+        band_columns="\n".join(f"ALTER TABLE deliveries ADD COLUMN {c} INTEGER NOT NULL DEFAULT 0;" for c in BAND_COLUMNS),
+        band_backfill=",\n".join(
+            f"{c} = (SELECT COUNT(*) FROM acknowledgements a WHERE a.delivery_id = deliveries.id AND "
+            f"{band_sql('a.at', 'COALESCE(deliveries.posted_at, deliveries.created_at)')} = {i})"
+            for i, c in enumerate(BAND_COLUMNS)
+        ),
+        band_archive=",\n".join(f"{c} INTEGER NOT NULL" for c in BAND_COLUMNS),
+    ),
 ]
 
 

@@ -44,8 +44,12 @@ def test_officers_are_listed_by_name_whatever_their_figures(config: Config) -> N
     ], "officer", config)
     assert [r["name"] for r in rows] == ["Adam Smith", "bea Jones", "zara Young"]  # alphabetical, any case
     assert rows[0] == {"officer": "local:pc-1", "name": "Adam Smith", "delivered": 1, "acknowledged": 0,
-                       "answered": 0, "correct": 0}
-    assert columns(rows, "officer") == ["officer", "name", "delivered", "acknowledged", "answered", "correct"]
+                       "answered": 0, "correct": 0, "on_time": 0, "late": 0, "median_ack_minutes": None,
+                       "wrong": 0, "topics_reached": 1, "topics_never_reached": list(TOPICS)[1:]}
+    assert columns(rows, "officer") == columns([], "officer") == [
+        "officer", "name", "delivered", "acknowledged", "answered", "correct", "on_time", "late",
+        "median_ack_minutes", "wrong", "topics_reached", "topics_never_reached",
+    ]
 
 
 def test_two_officers_with_one_name_are_two_rows_in_a_stable_order(config: Config) -> None:
@@ -91,9 +95,36 @@ def test_counts_and_rates_for_a_team(config: Config) -> None:
     [row] = rows
     assert row == {
         "team": "response-a", "name": "Response Team A", "deliveries": 2, "delivered": 4, "acknowledged": 2,
-        "ack_rate": 0.5, "answered": 3, "correct": 2, "correct_rate": 0.667,
+        "ack_rate": 0.5, "answered": 3, "correct": 2, "correct_rate": 0.667, "on_time": 0, "late": 0,
+        "median_ack_minutes": None, "wrong": 1,
     }
-    assert columns(rows, "team") == list(row)
+    assert columns(rows, "team") == columns([], "team") == list(row)
+
+
+def test_on_time_late_and_the_median_time_to_acknowledge(config: Config) -> None:
+    shift = MONDAY + timedelta(minutes=30)
+    rows = summarise([
+        Engagement("d-1", "response-a", "what-is-hsp", "card-1", MONDAY, "local:pc-1", "A", True, False, False,
+                   MONDAY + timedelta(minutes=3), shift),  # 3 minutes: on time
+        Engagement("d-1", "response-a", "what-is-hsp", "card-1", MONDAY, "local:pc-2", "B", True, False, False,
+                   MONDAY + timedelta(minutes=20), shift),  # 20 minutes: on time
+        Engagement("d-1", "response-a", "what-is-hsp", "card-1", MONDAY, "local:pc-3", "C", True, False, False,
+                   MONDAY + timedelta(minutes=50), shift),  # 50 minutes: after the shift began
+        Engagement("d-1", "response-a", "what-is-hsp", "card-1", MONDAY, "local:pc-4", "D", False, False, False,
+                   None, shift),
+    ], "team", config)
+    [row] = rows
+    assert (row["on_time"], row["late"]) == (2, 1)
+    assert 15 <= row["median_ack_minutes"] <= 30  # the middle of 3, 20 and 50 falls in the 15-30 minute band
+
+
+def test_the_median_is_read_from_the_bands() -> None:
+    from bot.core.stats import median_minutes
+
+    assert median_minutes([0] * 9) is None
+    assert median_minutes([2, 0, 0, 0, 0, 0, 0, 0, 0]) == 2.5  # two within 5 minutes: half way into the band
+    assert median_minutes([0, 0, 0, 0, 0, 0, 0, 0, 3]) == 1440.0  # all a day or more late: at least a day
+    assert median_minutes([1, 0, 0, 0, 0, 0, 0, 0, 1]) == 5.0
 
 
 def test_a_rate_with_nothing_to_count_is_none_not_zero(config: Config) -> None:

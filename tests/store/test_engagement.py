@@ -90,7 +90,8 @@ def test_engagements_are_one_row_per_recipient_of_each_posted_delivery(store: St
     assert posted_at is not None
     rows = {e.person_id: e for e in store.engagements()}
     assert rows["local:pc-1"] == Engagement(
-        delivery.id, TEAM, "displacement", "card-1", posted_at, "local:pc-1", "PC One", True, True, True
+        delivery.id, TEAM, "displacement", "card-1", posted_at, "local:pc-1", "PC One", True, True, True, NOW,
+        delivery.shift_start,
     )
     assert (rows["local:pc-2"].acknowledged, rows["local:pc-2"].answered, rows["local:pc-2"].correct) == (
         False, True, False,
@@ -108,3 +109,27 @@ def test_engagements_filter_by_team_person_and_time(store: Store) -> None:
     assert [e.delivery_id for e in store.engagements(person_id="local:pc-1")] == [early.id, late.id]  # oldest first
     assert store.engagements(team_ids=[]) == []
 
+
+def test_each_delivery_keeps_its_own_counts_as_officers_act(store: Store) -> None:
+    """What the force-wide reports add up: one row per card, counted as it happens, a click counted once."""
+    from datetime import timedelta
+
+    shift = NOW + timedelta(minutes=30)
+    delivery = store.create_delivery(card_id="card-1", card_version=1, topic="displacement", team_id=TEAM,
+                                      channel="local:response-a", reason="scheduled", posted_by=None, now=NOW,
+                                      shift_start=shift)
+    assert delivery is not None
+    store.add_recipients(delivery.id, [("local:pc-1", "One"), ("local:pc-2", "Two"), ("local:pc-3", "Three")], NOW)
+    store.mark_posted(delivery.id, None, NOW)
+    store.acknowledge(delivery.id, "local:pc-1", "One", "local", NOW + timedelta(minutes=10))
+    store.acknowledge(delivery.id, "local:pc-1", "One", "local", NOW + timedelta(minutes=11))  # a double click
+    store.acknowledge(delivery.id, "local:pc-2", "Two", "local", NOW + timedelta(hours=2))  # after the shift began
+    store.acknowledge(delivery.id, "local:pc-4", "Four", "local", NOW + timedelta(minutes=3))  # joined since
+    store.record_answer(delivery.id, "local:pc-1", "One", 1, True, NOW)
+    store.record_answer(delivery.id, "local:pc-1", "One", 2, False, NOW)  # the first answer counts
+    store.record_answer(delivery.id, "local:pc-2", "Two", 2, False, NOW)
+    assert store.ack_counts(delivery.id) == (3, 4)
+    [team] = store.tallies("team")
+    assert (team.deliveries, team.delivered, team.acknowledged, team.on_time, team.late) == (1, 4, 3, 2, 1)
+    assert (team.answered, team.correct) == (2, 1)
+    assert team.bands[:3] == (1, 1, 0) and sum(team.bands) == 3  # 3 minutes, 10 minutes, then 2 hours

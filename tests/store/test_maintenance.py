@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,6 +25,8 @@ def test_a_backup_is_a_usable_copy_and_never_overwrites_a_file(store: Store, tmp
     with pytest.raises(FileExistsError, match="already exists"):
         store.backup(target)
 
+LONDON = ZoneInfo("Europe/London")
+
 
 def test_purge_removes_what_is_older_than_the_cut_off_and_keeps_the_rest(store: Store) -> None:
     old = posted(store, at=NOW - timedelta(days=400), people=[("local:gone", "PC Gone"), ("local:pc-1", "PC One")])
@@ -35,14 +38,38 @@ def test_purge_removes_what_is_older_than_the_cut_off_and_keeps_the_rest(store: 
     store.first_time("slack:event:old", NOW - timedelta(days=400))
     store.first_time("slack:event:new", NOW)
 
-    counts = store.purge(NOW - timedelta(days=365))
+    counts = store.purge(NOW - timedelta(days=365), LONDON)
 
-    assert counts == {"deliveries": 1, "questions": 1, "audit": 1, "events": 1, "people": 1, "references": 0}
+    assert counts == {"deliveries": 1, "weeks_kept": 1, "questions": 1, "audit": 1, "events": 1, "people": 1,
+                      "references": 0}
     assert store.delivery(old.id) is None and store.recipients(old.id) == [] and store.acknowledged_by(old.id) == []
     assert store.delivery(new.id) is not None and store.recipients(new.id) == ["local:pc-1"]
     assert store.person_name("local:gone") is None  # on no remaining delivery, and not renamed since
     assert store.person_name("local:pc-1") == "PC One"
     assert store.seen("slack:event:new") and not store.seen("slack:event:old")
+
+
+def test_purge_keeps_what_the_purged_cards_added_up_to_by_week_team_and_topic_without_anyone(store: Store) -> None:
+    when = NOW - timedelta(days=400)
+    old = posted(store, at=when, people=[("local:pc-1", "PC One"), ("local:pc-2", "PC Two")])
+    store.acknowledge(old.id, "local:pc-1", "PC One", "local", when + timedelta(minutes=7))
+    store.record_answer(old.id, "local:pc-1", "PC One", 1, False, when)
+    before = {by: (store.tallies(by), store.archived_tallies(by)) for by in ("team", "topic")}
+
+    store.purge(NOW - timedelta(days=365), LONDON)
+
+    assert store.tallies("officer") == []  # nobody's own record is left
+    for by in ("team", "topic"):
+        [live], [] = before[by]
+        [kept] = store.archived_tallies(by)
+        assert (kept.key, kept.deliveries, kept.delivered, kept.acknowledged, kept.answered, kept.correct) == (
+            live.key, 1, 2, 1, 1, 0)
+        assert kept.bands == live.bands
+    [week] = store.archived_tallies("week")
+    local = when.astimezone(LONDON).date()
+    assert week.key == (local - timedelta(days=local.weekday())).isoformat()
+    kept_rows = store.conn.execute("SELECT * FROM weekly_archive").fetchall()
+    assert not any("local:" in str(value) for row in kept_rows for value in row)  # no person in what is kept
 
 
 def test_purge_removes_a_teams_persons_private_chat_reference_with_their_last_record(store: Store) -> None:
@@ -52,7 +79,7 @@ def test_purge_removes_a_teams_persons_private_chat_reference_with_their_last_re
                              NOW - timedelta(days=400))
     posted(store, at=NOW, people=[("teams:aad-here", "PC Here")])
 
-    counts = store.purge(NOW - timedelta(days=365))
+    counts = store.purge(NOW - timedelta(days=365), LONDON)
 
     assert counts["references"] == 1
     assert store.reference("teams:person:aad-gone") is None  # name, user id and chat id gone with the person

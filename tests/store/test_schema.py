@@ -87,7 +87,30 @@ def test_migration_2_rewrites_old_occurrence_keys_to_the_schedulers_utc_keys(tmp
         assert store.first_opened() == NOW - timedelta(days=30)  # still the day version 1 was applied
     finally:
         store.close()
-    assert versions(path) == [1, 2]
+    assert versions(path) == list(range(1, len(MIGRATIONS) + 1))
+
+
+def test_migration_3_counts_what_older_files_recorded_on_each_delivery(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    version_1_file(path, [("d-1", "scheduled", "x", SHIFT, None)])
+    conn = sqlite3.connect(path)
+    posted = NOW - timedelta(days=1)
+    conn.execute("INSERT INTO people VALUES ('local:pc-1', 'One', ?), ('local:pc-2', 'Two', ?)", (iso(NOW), iso(NOW)))
+    conn.execute("INSERT INTO recipients VALUES ('d-1', 'local:pc-1'), ('d-1', 'local:pc-2')")
+    conn.execute("INSERT INTO acknowledgements VALUES ('d-1', 'local:pc-1', ?, 'local')",
+                 (iso(posted + timedelta(minutes=20)),))
+    conn.execute("INSERT INTO check_answers VALUES ('d-1', 'local:pc-1', 1, 0, ?)", (iso(posted),))
+    conn.commit()
+    conn.close()
+    store = Store.open(path, NOW)
+    try:
+        assert store.ack_counts("d-1") == (1, 2)
+        [tally] = store.tallies("team")
+        assert (tally.delivered, tally.acknowledged, tally.answered, tally.correct) == (2, 1, 1, 0)
+        assert tally.bands[2] == 1  # 20 minutes after posting: the 15-30 minute band
+        assert tally.on_time + tally.late == 1
+    finally:
+        store.close()
 
 
 def test_a_migration_that_fails_leaves_the_file_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
