@@ -33,6 +33,7 @@ class UsageError(Exception):
 
 
 MAX_DAYS = 36500
+MAX_FORCE = 50000
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -145,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help='print {"rows": [...]}')
     fmt.add_argument("--csv", action="store_true", help="print CSV with a header row")
+    p.add_argument("--names", action="store_true",
+                   help="with --by officer and --csv or --json: include officers' names (ids only otherwise)")
 
     p = command("questions", "Questions officers asked; --unanswered for the content-gap list.", cmd_questions)
     p.add_argument("--unanswered", action="store_true", help="only questions the bot could not answer (or rated unhelpful)")
@@ -169,9 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="Demonstration data.", description="Demonstration data.")
     demo_sub = demo.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
-    p = command("seed", "Fill the database with some weeks of made-up activity for the demo teams.", cmd_demo_seed,
-                demo_sub)
-    p.add_argument("--weeks", type=int, default=6, help="weeks of history (1-52, default 6)")
+    p = command("seed", "Fill the database with made-up activity: some weeks for the configured teams, or a "
+                "whole made-up force (--officers, --days).", cmd_demo_seed, demo_sub)
+    p.add_argument("--weeks", type=int, help="weeks of history for the configured teams (1-52, default 6)")
+    p.add_argument("--officers", type=int, help=f"a made-up force of this many officers (8-{MAX_FORCE}) in teams "
+                   "of 8 to 15 on 8-day rotas, reported alongside the configured teams")
+    p.add_argument("--days", type=int, help="days of the made-up force's history (1-730, default 90)")
+    p.add_argument("--json", action="store_true", help="print what was written as JSON")
     command("clear", "Remove the made-up history demo seed wrote; real records are untouched.", cmd_demo_clear,
             demo_sub)
 
@@ -414,10 +421,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
     since = None
     if args.since:
         since = datetime.combine(_local_date(args.since, "--since"), time(0), tzinfo=config.timezone)
-    _check_team(config, args.team)
+    if args.names and not (args.by == "officer" and (args.csv or args.json)):
+        raise UsageError("--names goes with --by officer and --csv or --json (the table always shows names)")
+    export = args.csv or args.json
     core = _core(settings, config)
     try:
-        rows = asyncio.run(core.stats(operator(), by=args.by, team_id=args.team, since=since))
+        rows = asyncio.run(core.stats(operator(), by=args.by, team_id=args.team, since=since, export=export,
+                                      names=args.names or not export))
     finally:
         core.close()
     from bot.core.stats import columns
@@ -425,16 +435,22 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"rows": rows})
     elif args.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns(rows, args.by), lineterminator="\n")
+        fields = [c for c in columns(rows, args.by) if c != "name" or args.names or args.by != "officer"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
-        writer.writerows({key: spreadsheet_cell(value) for key, value in row.items()} for row in rows)
+        writer.writerows({key: spreadsheet_cell(_cell(value)) for key, value in row.items()} for row in rows)
     else:
         _print_table(rows, columns(rows, args.by))
     return 0
 
 
+def _cell(value: object) -> object:
+    """A list (the topics an officer was never sent) as one cell: ids joined by spaces."""
+    return " ".join(str(v) for v in value) if isinstance(value, list) else value
+
+
 def _print_table(rows: list[dict[str, Any]], cols: list[str]) -> None:
-    text = [list(cols)] + [["" if r.get(c) is None else printable(r.get(c)) for c in cols] for r in rows]
+    text = [list(cols)] + [["" if r.get(c) is None else printable(_cell(r.get(c))) for c in cols] for r in rows]
     widths = [max(len(row[i]) for row in text) for i in range(len(cols))]
     for row in text:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
@@ -500,11 +516,11 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 def cmd_db_purge(args: argparse.Namespace) -> int:
     if not 1 <= args.older_than <= MAX_DAYS:
         raise UsageError(f"--older-than must be from 1 to {MAX_DAYS} days")
-    settings, _config = _settings_and_config()
+    settings, config = _settings_and_config()
     store = _store(settings)
     now = system_clock()
     try:
-        counts = store.purge(now - timedelta(days=args.older_than))
+        counts = store.purge(now - timedelta(days=args.older_than), config.timezone)
         store.audit(operator().id, "purge", None, f"older than {args.older_than} days: {counts}", now)
     finally:
         store.close()
@@ -516,17 +532,44 @@ def cmd_db_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_seed(args: argparse.Namespace) -> int:
-    from bot.demo import seed
+    from bot.demo import seed, seed_force
 
-    if not 1 <= args.weeks <= 52:
+    if args.officers is None and args.days is not None:
+        raise UsageError("--days goes with --officers (a made-up force); for the configured teams use --weeks")
+    if args.officers is not None and args.weeks is not None:
+        raise UsageError("choose --weeks (the configured teams) or --officers and --days (a made-up force), not both")
+    if args.officers is not None and not 8 <= args.officers <= MAX_FORCE:
+        raise UsageError(f"--officers must be from 8 to {MAX_FORCE}")
+    if args.days is not None and not 1 <= args.days <= 730:
+        raise UsageError("--days must be from 1 to 730")
+    if args.weeks is not None and not 1 <= args.weeks <= 52:
         raise UsageError("--weeks must be from 1 to 52")
     settings, config = _settings_and_config()
     store = _store(settings)
+    now = system_clock()
     try:
-        count = seed(store, config, _pack(), system_clock(), args.weeks)
+        if args.officers is not None:
+            days = args.days or 90
+            summary = seed_force(store, _pack(), now, config.timezone, args.officers, days)
+            store.audit(operator().id, "demo-seed", None, f"made-up force: {summary}", now)
+            result = {"officers": summary.officers, "teams": summary.teams, "moved_team": summary.moved,
+                      "days": days, "deliveries": summary.deliveries, "recipients": summary.recipients,
+                      "acknowledgements": summary.acknowledgements, "answers": summary.answers}
+            text = (f"seeded a made-up force: {summary.officers} officers in {summary.teams} teams "
+                    f"({summary.moved} moved team), {days} days: {summary.deliveries} deliveries, "
+                    f"{summary.acknowledgements} acknowledgements, {summary.answers} check answers (demo data; "
+                    "`shiftbrief demo clear` removes it)")
+        else:
+            weeks = args.weeks or 6
+            count = seed(store, config, _pack(), now, weeks)
+            result = {"deliveries": count, "weeks": weeks}
+            text = f"seeded {count} deliveries over {weeks} weeks"
     finally:
         store.close()
-    print(f"seeded {count} deliveries over {args.weeks} weeks")
+    if args.json:
+        _print_json(result)
+    else:
+        print(text)
     return 0
 
 

@@ -36,11 +36,48 @@ def test_post_then_stats_by_officer_json(home: Path) -> None:
     assert posted.returncode == 0, posted.stderr
     delivery = json.loads(posted.stdout)
     assert delivery["team"] == "response-a" and delivery["recipients"] == 3
-    stats = run(home, "stats", "--json", "--by", "officer")
+    stats = run(home, "stats", "--json", "--by", "officer", "--names")
     rows = json.loads(stats.stdout)["rows"]
     assert {r["officer"] for r in rows} == {"local:pc-1", "local:pc-2", "local:sgt-a"}
     assert all(r["delivered"] == 1 and r["acknowledged"] == 0 for r in rows)
     assert {r["name"] for r in rows} == {"PC One", "PC Two", "Sgt A"}
+    assert all(r["topics_reached"] == 1 and len(r["topics_never_reached"]) == 10 for r in rows)
+
+
+def test_an_officer_export_gives_ids_unless_names_are_asked_for_and_each_export_is_audited(home: Path) -> None:
+    run(home, "post", "--team", "response-a")
+    plain = run(home, "stats", "--csv", "--by", "officer")
+    assert plain.returncode == 0, plain.stderr
+    assert "PC One" not in plain.stdout and "local:pc-1" in plain.stdout
+    assert "name" not in next(csv.reader(io.StringIO(plain.stdout)))
+    assert "PC One" not in run(home, "stats", "--json", "--by", "officer").stdout
+    named = run(home, "stats", "--csv", "--by", "officer", "--names")
+    assert "PC One" in named.stdout
+    assert "PC One" in run(home, "stats", "--by", "officer").stdout  # the table on screen is a view, with names
+    actions = [r["action"] for r in json.loads(run(home, "audit", "--json").stdout)["rows"]]
+    assert actions[:4] == ["view-officer-stats", "export-officer-stats-with-names", "export-officer-stats",
+                           "export-officer-stats"]
+    refused = run(home, "stats", "--by", "team", "--names")
+    assert refused.returncode != 0 and "--names goes with --by officer" in refused.stderr
+
+
+def test_a_made_up_force_is_reported_beside_the_configured_teams_and_seeding_twice_never_doubles_it(
+    home: Path,
+) -> None:
+    first = json.loads(run(home, "demo", "seed", "--officers", "40", "--days", "20", "--json").stdout)
+    assert first["officers"] == 40 and 3 <= first["teams"] <= 5 and first["acknowledgements"] > 0
+    teams = json.loads(run(home, "stats", "--json", "--by", "team").stdout)["rows"]
+    assert sum(r["delivered"] for r in teams) == first["recipients"]
+    assert sum(r["acknowledged"] for r in teams) == first["acknowledgements"]
+    assert all(r["on_time"] + r["late"] == r["acknowledged"] for r in teams)  # every card was for a shift
+    again = json.loads(run(home, "demo", "seed", "--officers", "40", "--days", "20", "--json").stdout)
+    teams_again = json.loads(run(home, "stats", "--json", "--by", "team").stdout)["rows"]
+    assert sum(r["acknowledged"] for r in teams_again) == again["acknowledgements"]
+    one = teams[0]["team"]
+    officers = json.loads(run(home, "stats", "--json", "--by", "officer", "--team", one).stdout)["rows"]
+    assert 8 <= len(officers) <= 15 + 5  # the team, and anyone who moved into it
+    run(home, "demo", "clear")
+    assert json.loads(run(home, "stats", "--json", "--by", "team").stdout)["rows"] == []
 
 
 def test_stats_csv_has_a_header_and_one_row_per_team(home: Path) -> None:

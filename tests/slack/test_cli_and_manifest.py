@@ -61,7 +61,7 @@ async def test_stats_by_officer_shows_exactly_who_acknowledged_in_slack(
 
     use_env(monkeypatch, tmp_path, fake, slack_config_path)
     capsys.readouterr()
-    assert await asyncio.to_thread(main, ["stats", "--json", "--by", "officer"]) == 0
+    assert await asyncio.to_thread(main, ["stats", "--json", "--by", "officer", "--names"]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert {(r["name"], r["acknowledged"]) for r in rows} == {("PC Ahmed", 0), ("PC Brown", 1), ("Sgt Stone", 0)}
 

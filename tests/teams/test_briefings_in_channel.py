@@ -97,7 +97,7 @@ async def test_acknowledgements_update_the_card_in_place_and_count_once_each(
     monkeypatch.setenv("SHIFTBRIEF_CONFIG", str(teams.config_path))
     monkeypatch.setenv("SHIFTBRIEF_DB", str(teams.settings.db_path))
     capsys.readouterr()
-    assert await asyncio.to_thread(cli.main, ["stats", "--json", "--by", "officer"]) == 0
+    assert await asyncio.to_thread(cli.main, ["stats", "--json", "--by", "officer", "--names"]) == 0
     rows = {r["officer"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
     assert {pid: r["acknowledged"] for pid, r in rows.items()} == {
         "teams:aad-pc1": 1, "teams:aad-pc2": 1, "teams:aad-pc3": 0, "teams:aad-sgt": 0,
