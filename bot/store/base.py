@@ -8,7 +8,14 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.store.records import AlreadyProcessed, iso
+from bot.store.records import BAND_COLUMNS, AlreadyProcessed, iso
+
+COUNTS = ("recipients_n", "acknowledged_n", "on_time_n", "late_n", "answered_n", "correct_n", *BAND_COLUMNS)
+"""What each delivery counts as officers act (migration 3)."""
+HOURLY = ("delivered", "acknowledged", "on_time", "late", "answered", "correct", *BAND_COLUMNS)
+"""The same counts in the force-wide hourly figures (migration 4), in the same order."""
+HOUR = "substr(COALESCE(posted_at, created_at), 1, 13)"
+"""The UTC hour a delivery counts in: the force's weeks are folded from hours by the core."""
 
 
 class Queries:
@@ -56,4 +63,38 @@ class Queries:
             "ON CONFLICT(id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at "
             "WHERE people.name != excluded.name",
             (person_id, name[:80], iso(now)),
+        )
+
+    def _bump(self, delivery_id: str, **deltas: int) -> None:
+        """Inside a transaction: add to a delivery's counts (COUNTS), and to the force-wide hour it counts
+        in once it is posted."""
+        names = [c for c in COUNTS if deltas.get(c)]
+        if not names:
+            return
+        sets = ", ".join(f"{c} = {c} + ?" for c in names)
+        row = self.conn.execute(
+            f"UPDATE deliveries SET {sets} WHERE id = ? RETURNING state, {HOUR} AS hour",  # noqa: S608
+            [deltas[c] for c in names] + [delivery_id],
+        ).fetchone()
+        if row is not None and row["state"] == "posted":
+            self._add_hour(row["hour"], 0, {HOURLY[COUNTS.index(c)]: deltas[c] for c in names})
+
+    def _add_hour(self, hour: str, deliveries: int, counts: dict[str, int]) -> None:
+        """Inside a transaction: add (or, negative, take away) deliveries and counts to one UTC hour."""
+        columns = ["deliveries", *counts]
+        values = [deliveries, *counts.values()]
+        adds = ", ".join(f"{c} = {c} + excluded.{c}" for c in columns)
+        self.conn.execute(
+            f"INSERT INTO hourly_tallies (hour, {', '.join(columns)}) VALUES (?, {', '.join('?' * len(columns))})"  # noqa: S608
+            f" ON CONFLICT(hour) DO UPDATE SET {adds}",
+            [hour, *values],
+        )
+
+    def _rebuild_hours(self) -> None:
+        """Inside a transaction: the force-wide hourly figures made again from every posted delivery."""
+        self.conn.execute("DELETE FROM hourly_tallies")
+        self.conn.execute(
+            f"INSERT INTO hourly_tallies (hour, deliveries, {', '.join(HOURLY)})"  # noqa: S608
+            f" SELECT {HOUR} AS hour, COUNT(*), {', '.join(f'SUM({c})' for c in COUNTS)}"
+            " FROM deliveries WHERE state = 'posted' GROUP BY hour"
         )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.store.base import Queries
+from bot.store.base import COUNTS, HOUR, HOURLY, Queries
 from bot.store.records import Delivery, iso, parse_iso
 
 
@@ -82,16 +82,28 @@ class DeliveryQueries(Queries):
         self._write("UPDATE deliveries SET state = 'claimed' WHERE id = ? AND state = 'posting'", (delivery_id,))
 
     def mark_posted(self, delivery_id: str, message_ref: dict[str, Any] | None, now: datetime) -> None:
-        self._write(
-            "UPDATE deliveries SET state = 'posted', posted_at = ?, message_ref = ?, error = NULL WHERE id = ?",
-            (iso(now), json.dumps(message_ref) if message_ref is not None else None, delivery_id),
-        )
+        """Posted: from now on it counts in the force-wide hour it was posted in (moved, if posted again)."""
+        counted = f"state, {HOUR} AS hour, {', '.join(COUNTS)}"
+        with self._transaction():
+            before = self.conn.execute(f"SELECT {counted} FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()  # noqa: S608
+            update = "UPDATE deliveries SET state = 'posted', posted_at = ?, message_ref = ?, error = NULL WHERE id = ?"
+            after = self.conn.execute(
+                f"{update} RETURNING {counted}",
+                (iso(now), json.dumps(message_ref) if message_ref is not None else None, delivery_id),
+            ).fetchone()
+            if after is None:
+                return
+            if before["state"] == "posted":
+                self._add_hour(before["hour"], -1, {h: -before[c] for c, h in zip(COUNTS, HOURLY, strict=True)})
+            self._add_hour(after["hour"], 1, {h: after[c] for c, h in zip(COUNTS, HOURLY, strict=True)})
 
     def mark_failed(self, delivery_id: str, reason: str) -> None:
-        self._write("UPDATE deliveries SET state = 'failed', error = ? WHERE id = ?", (reason[:500], delivery_id))
+        self._write("UPDATE deliveries SET state = 'failed', error = ? WHERE id = ? AND state != 'posted'",
+                    (reason[:500], delivery_id))
 
     def mark_missed(self, delivery_id: str, reason: str) -> None:
-        self._write("UPDATE deliveries SET state = 'missed', error = ? WHERE id = ?", (reason[:500], delivery_id))
+        self._write("UPDATE deliveries SET state = 'missed', error = ? WHERE id = ? AND state != 'posted'",
+                    (reason[:500], delivery_id))
 
     def unfinished_deliveries(self) -> list[Delivery]:
         """Claimed or mid-post deliveries, e.g. after a crash: start-up finishes or settles them."""

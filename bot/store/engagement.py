@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.store.base import Queries
+from bot.store.base import HOURLY, Queries
 from bot.store.records import (
     BAND_COLUMNS,
     CardState,
@@ -106,7 +106,7 @@ class EngagementQueries(Queries):
             "INSERT OR IGNORE INTO recipients (delivery_id, person_id) VALUES (?, ?)", (delivery_id, person_id)
         )
         if cursor.rowcount == 1:
-            self.conn.execute("UPDATE deliveries SET recipients_n = recipients_n + 1 WHERE id = ?", (delivery_id,))
+            self._bump(delivery_id, recipients_n=1)
 
     def _count_acknowledgement(self, delivery_id: str, at: datetime) -> None:
         """Inside a transaction: a first acknowledgement counted on its delivery, on time (before the shift
@@ -121,11 +121,7 @@ class EngagementQueries(Queries):
         on_time = int(shift is not None and iso(at) <= shift)
         late = int(shift is not None and iso(at) > shift)
         band = BAND_COLUMNS[band_of((at - parse_iso(row["posted"])).total_seconds())]
-        self.conn.execute(
-            f"UPDATE deliveries SET acknowledged_n = acknowledged_n + 1, on_time_n = on_time_n + ?,"  # noqa: S608
-            f" late_n = late_n + ?, {band} = {band} + 1 WHERE id = ?",
-            (on_time, late, delivery_id),
-        )
+        self._bump(delivery_id, acknowledged_n=1, on_time_n=on_time, late_n=late, **{band: 1})
 
     def card_states(self, delivery_ids: Sequence[str], person_id: str) -> dict[str, CardState]:
         """What one person has done with each of these deliveries (acknowledged, their check answer)."""
@@ -160,10 +156,7 @@ class EngagementQueries(Queries):
                 (delivery_id, person_id, choice, int(correct), iso(now)),
             )
             if cursor.rowcount == 1:
-                self.conn.execute(
-                    "UPDATE deliveries SET answered_n = answered_n + 1, correct_n = correct_n + ? WHERE id = ?",
-                    (int(correct), delivery_id),
-                )
+                self._bump(delivery_id, answered_n=1, correct_n=int(correct))
                 return True, choice, correct
             row = self.conn.execute(
                 "SELECT choice, correct FROM check_answers WHERE delivery_id = ? AND person_id = ?",
@@ -208,6 +201,8 @@ class EngagementQueries(Queries):
         with everything delivered to them (in any team) since `since`."""
         if by == "officer":
             return self._officer_tallies(team_ids, since)
+        if by == "hour" and team_ids is None:
+            return self._force_hours(since)
         key = TALLY_KEYS[by]
         where, params = _posted_to(team_ids, None, since)
         bands = ", ".join(f"SUM({c}) AS {c}" for c in BAND_COLUMNS)
@@ -218,6 +213,19 @@ class EngagementQueries(Queries):
             FROM deliveries d {where} GROUP BY key
         """  # noqa: S608
         return [_tally(r, "") for r in self._rows(sql, params)]
+
+    def _force_hours(self, since: datetime | None) -> list[Tally]:
+        """Every team's figures per UTC hour, from the hourly figures kept as they happen."""
+        rows = self._rows(
+            f"SELECT hour AS key, deliveries, {', '.join(HOURLY)} FROM hourly_tallies"  # noqa: S608
+            " WHERE hour >= ? AND deliveries > 0",
+            (iso(since)[:13] if since else "",),
+        )
+        return [
+            Tally(r["key"], "", r["deliveries"], r["delivered"], r["acknowledged"], r["answered"], r["correct"],
+                  r["on_time"], r["late"], tuple(r[c] for c in BAND_COLUMNS))
+            for r in rows
+        ]
 
     def _officer_tallies(self, team_ids: Sequence[str] | None, since: datetime | None) -> list[Tally]:
         where, params = _posted_to(None, None, since)

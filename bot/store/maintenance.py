@@ -10,15 +10,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.store.base import Queries
+from bot.store.base import COUNTS, HOURLY, Queries
 from bot.store.records import BAND_COLUMNS, iso
 
 DEMO_PEOPLE = "local:demo-"
 """The id prefix of the made-up officers of `demo seed --officers`."""
 DEMO_DELIVERY_COLUMNS = (
     "id", "card_id", "card_version", "topic", "team_id", "channel", "reason", "shift_start", "occurrence",
-    "created_at", "posted_at", "state", "recipients_n", "acknowledged_n", "on_time_n", "late_n", "answered_n",
-    "correct_n", *BAND_COLUMNS,
+    "created_at", "posted_at", "state", *COUNTS,
 )
 
 
@@ -58,6 +57,8 @@ class MaintenanceQueries(Queries):
             for table in ("acknowledgements", "check_answers", "nudges", "recipients"):
                 self.conn.execute(f"DELETE FROM {table} WHERE delivery_id IN ({demo})")  # noqa: S608
             removed = int(self.conn.execute("DELETE FROM deliveries WHERE occurrence LIKE 'demo|%'").rowcount)
+            if removed:
+                self._rebuild_hours()
             self.conn.execute(
                 f"DELETE FROM people WHERE id LIKE '{DEMO_PEOPLE}%' AND id NOT IN (SELECT person_id FROM recipients)"  # noqa: S608
             )
@@ -110,6 +111,14 @@ class MaintenanceQueries(Queries):
                 "INSERT INTO check_answers (delivery_id, person_id, choice, correct, at) VALUES (?, ?, ?, ?, ?)",
                 answers,
             )
+            hours: dict[str, list[int]] = {}
+            first = DEMO_DELIVERY_COLUMNS.index(COUNTS[0])
+            for row in deliveries:  # posted, every one: each counts in the hour it was posted in
+                sums = hours.setdefault(str(row[DEMO_DELIVERY_COLUMNS.index("posted_at")])[:13], [0] * (len(COUNTS) + 1))
+                for index, value in enumerate((1, *row[first:first + len(COUNTS)])):
+                    sums[index] += int(value)
+            for hour, (count, *counts) in hours.items():
+                self._add_hour(hour, count, dict(zip(HOURLY, counts, strict=True)))
 
     def purge(self, older_than: datetime, zone: ZoneInfo) -> dict[str, int]:
         """Delete deliveries (with their acknowledgements and answers), questions and audit older than a time,
@@ -119,6 +128,8 @@ class MaintenanceQueries(Queries):
         with self._transaction():
             weeks = self._archive_weeks(cutoff, zone)
             deliveries = self.conn.execute("DELETE FROM deliveries WHERE created_at < ?", (cutoff,)).rowcount
+            if deliveries:
+                self._rebuild_hours()
             questions = self.conn.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
             audit = self.conn.execute("DELETE FROM audit WHERE at < ?", (cutoff,)).rowcount
             events = self.conn.execute("DELETE FROM processed_events WHERE at < ?", (cutoff,)).rowcount

@@ -110,3 +110,29 @@ def test_a_backup_that_cannot_be_written_says_where_and_why(store: Store, tmp_pa
 
     with pytest.raises(BackupFailed, match="cannot write the backup"):
         store.backup(tmp_path / "no-such-folder" / "copy.db")
+
+
+def test_the_force_wide_hourly_figures_always_match_the_cards_they_add_up(store: Store) -> None:
+    """Kept as officers act, moved when a card is posted again, rebuilt after a purge or a demo clear:
+    the force-wide hours read the same as adding up every posted card (the path a team filter takes)."""
+    from bot.demo import seed_force
+    from content.load import load_pack
+
+    def both() -> tuple[list[object], list[object]]:
+        teams = [r[0] for r in store.conn.execute("SELECT DISTINCT team_id FROM deliveries").fetchall()]
+        return sorted(store.tallies("hour"), key=str), sorted(store.tallies("hour", team_ids=teams), key=str)
+
+    old = posted(store, at=NOW - timedelta(days=400), people=[("local:pc-1", "PC One"), ("local:pc-2", "PC Two")])
+    store.acknowledge(old.id, "local:pc-1", "PC One", "local", NOW - timedelta(days=400))
+    new = posted(store, at=NOW, people=[("local:pc-1", "PC One")])
+    store.record_answer(new.id, "local:pc-1", "PC One", 1, True, NOW)
+    store.acknowledge(new.id, "local:pc-3", "PC Three", "local", NOW)  # joined the channel since
+    store.mark_posted(new.id, None, NOW + timedelta(hours=3))  # posted again, later: moves hour
+    seed_force(store, load_pack(), NOW, LONDON, 30, 10)
+    forced, scanned = both()
+    assert forced == scanned and len(forced) > 10
+    store.clear_demo()
+    assert both()[0] == both()[1] and len(both()[0]) == 2
+    store.purge(NOW - timedelta(days=365), LONDON)
+    forced, scanned = both()
+    assert forced == scanned and [t.delivered for t in forced] == [2]
