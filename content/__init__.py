@@ -5,7 +5,7 @@ A leaf package: it imports nothing of `bot/` or `scheduler/`.
 
 from typing import TYPE_CHECKING, Any
 
-from content.model import Card, CheckQuestion, ContentError, Pack, Problem, Source
+from content.model import Card, CheckQuestion, ContentError, Media, Pack, Problem, Source
 from content.topics import TOPICS, topic_title
 
 if TYPE_CHECKING:
@@ -21,5 +21,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 __all__ = [
-    "TOPICS", "Card", "CheckQuestion", "ContentError", "Pack", "Problem", "Source", "load_pack", "topic_title",
+    "TOPICS", "Card", "CheckQuestion", "ContentError", "Media", "Pack", "Problem", "Source", "load_pack",
+    "topic_title",
 ]

@@ -12,7 +12,17 @@ from urllib.parse import unquote
 import yaml
 
 from content.audiences import AUDIENCES, DEFAULT_AUDIENCE
-from content.model import Card, CheckQuestion, ContentError, Example, Pack, Problem, Source
+from content.model import (
+    MEDIA_KINDS,
+    Card,
+    CheckQuestion,
+    ContentError,
+    Example,
+    Media,
+    Pack,
+    Problem,
+    Source,
+)
 from content.topics import TOPICS
 
 DEFAULT_PATH = Path(__file__).parent / "cards"
@@ -26,9 +36,9 @@ MAX_OPTION = 75
 MAX_PUBLIC_LINE = 200
 FIELDS = (
     "id", "topic", "title", "myth", "version", "owner", "review_by",
-    "sources", "check", "also_asked", "say_to_public", "audience",
+    "sources", "check", "also_asked", "say_to_public", "audience", "media",
 )
-OPTIONAL = ("myth", "audience")
+OPTIONAL = ("myth", "audience", "media")
 
 
 def _load_folder(folder: Path, today: date | None, problems: list[Problem], warnings: list[Problem]) -> list[Card]:
@@ -204,6 +214,7 @@ def parse_card(text: str, path: str) -> Card:
         body=body,
         path=path,
         audience=audience,
+        media=_media(meta.get("media", [])),
     )
 
 
@@ -357,6 +368,58 @@ def _sources(value: Any) -> tuple[Source, ...]:
             raise _Invalid(f"{where}.{exc.field}", exc.reason) from None
         result.append(Source(authors, year, title, published_in, url, doi))
     return tuple(result)
+
+
+MEDIA_FIELDS = ("kind", "title", "url", "minutes", "transcript_url")
+MAX_MEDIA = 5
+MAX_MEDIA_MINUTES = 600
+MAX_MEDIA_TITLE = 200
+MAX_MEDIA_URL = 800
+
+
+def _media(value: Any) -> tuple[Media, ...]:
+    """A card's videos and podcasts: each a kind, a title, an https link, its length in whole minutes and,
+    where there is one, an https link to its transcript."""
+    if not isinstance(value, list) or len(value) > MAX_MEDIA:
+        raise _Invalid("media", f"must be a list of at most {MAX_MEDIA} videos or podcasts")
+    result: list[Media] = []
+    for index, item in enumerate(value, start=1):
+        where = f"media[{index}]"
+        if not isinstance(item, dict):
+            raise _Invalid(where, "must have kind, title, url and minutes (and transcript_url where there is one)")
+        for key in item:
+            if key not in MEDIA_FIELDS:
+                raise _Invalid(f"{where}.{key}", f"unknown field; expected one of {', '.join(MEDIA_FIELDS)}")
+        for key in ("kind", "title", "url", "minutes"):
+            if key not in item:
+                raise _Invalid(f"{where}.{key}", "is required")
+        kind = item["kind"]
+        if not isinstance(kind, str) or kind not in MEDIA_KINDS:
+            raise _Invalid(f"{where}.kind", f"{kind!r} is not a kind of media; expected one of {', '.join(MEDIA_KINDS)}")
+        try:
+            title = _text(item, "title", MAX_MEDIA_TITLE)
+        except _Invalid as exc:
+            raise _Invalid(f"{where}.title", exc.reason) from None
+        minutes = item["minutes"]
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MEDIA_MINUTES:
+            raise _Invalid(f"{where}.minutes", f"{minutes!r} must be its length in whole minutes, 1 to {MAX_MEDIA_MINUTES}")
+        url = _media_link(item["url"], f"{where}.url")
+        transcript = _media_link(item["transcript_url"], f"{where}.transcript_url") if "transcript_url" in item else ""
+        result.append(Media(kind, title, url, minutes, transcript))
+    return tuple(result)
+
+
+def _media_link(url: object, field: str) -> str:
+    """An https address a media link may use: the checks of a source's url, and https only."""
+    problem = link_problem(url)
+    if problem:
+        raise _Invalid(field, problem)
+    assert isinstance(url, str)
+    if not url.lower().startswith("https://"):
+        raise _Invalid(field, f"{url!r} must be an https link")
+    if len(url) > MAX_MEDIA_URL:
+        raise _Invalid(field, f"is {len(url)} characters; at most {MAX_MEDIA_URL}")
+    return url
 
 
 def _check(value: Any) -> CheckQuestion:

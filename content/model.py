@@ -57,6 +57,31 @@ class Source:
         return f"{self.authors} ({self.when}). ", self.title, f"{_stop(self.title)} {self.published_in}{_stop(self.published_in)}"
 
 
+MEDIA_KINDS: dict[str, tuple[str, str]] = {"video": ("\u25b6", "Video"), "podcast": ("\U0001f3a7", "Podcast")}
+"""Each kind of media a card may point to, with the mark and the word every surface shows before its title."""
+
+
+@dataclass(frozen=True)
+class Media:
+    """A video or podcast that goes with a card: shown as its title, linked, with its length."""
+
+    kind: str  # video or podcast
+    title: str
+    url: str  # https
+    minutes: int  # 1-600
+    transcript_url: str = ""  # https, "" when there is none
+
+    @property
+    def lead(self) -> str:
+        """What goes before the title: "\u25b6 Video:" or "\U0001f3a7 Podcast:"."""
+        mark, word = MEDIA_KINDS.get(self.kind, ("", self.kind.capitalize()))
+        return f"{mark} {word}:".strip()
+
+    @property
+    def length(self) -> str:
+        return f"{self.minutes} min"
+
+
 @dataclass(frozen=True)
 class CheckQuestion:
     question: str
@@ -84,6 +109,7 @@ class Card:
     body: str
     path: str = ""
     audience: str = DEFAULT_AUDIENCE  # officers, sergeants or leaders: whose track the card is in
+    media: tuple[Media, ...] = ()  # videos and podcasts that go with it
 
     @property
     def parsed_body(self) -> Body:

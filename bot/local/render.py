@@ -17,7 +17,7 @@ from content.body import (
     parse_inline,
     render_spans,
 )
-from content.model import Source
+from content.model import Media, Source
 
 
 def inline(text: str) -> str:
@@ -68,3 +68,12 @@ def source_html(source: Source) -> str:
     named = (f'<a href="{attr(source.link)}" rel="noopener noreferrer">{escape(title)}</a>' if source.link
              else escape(title))
     return f"{escape(lead)}{named}{escape(tail)}"
+
+
+def media_html(media: Media) -> str:
+    """A video or podcast as one line: its kind, its title as the link, its length and, where there is one,
+    a link named "transcript"; escaped, opened with rel="noopener noreferrer"."""
+    transcript = (f' \u00b7 <a href="{attr(media.transcript_url)}" rel="noopener noreferrer">transcript</a>'
+                  if media.transcript_url else "")
+    return (f'{escape(media.lead)} <a href="{attr(media.url)}" rel="noopener noreferrer">{escape(media.title)}</a> '
+            f"({escape(media.length)}){transcript}")

@@ -19,7 +19,7 @@ from content.body import (
     parse_inline,
     render_spans,
 )
-from content.model import Card, Source
+from content.model import Card, Media, Source
 from content.search import Answer
 from content.topics import topic_title
 
@@ -174,6 +174,17 @@ FOOTER_RESERVE = 40
 MAX_SOURCE_FOOTERS = 4
 
 
+def media_mrkdwn(media: Media) -> str:
+    """A video or podcast as one line: "\u25b6 Video: <title, linked> (12 min) \u00b7 <transcript>"."""
+    transcript = f" \u00b7 {link(media.transcript_url, 'transcript')}" if media.transcript_url else ""
+    return f"{media.lead} {link(media.url, media.title)} ({media.length}){transcript}"
+
+
+def media_blocks(card: Card) -> list[dict[str, Any]]:
+    """One context line per video or podcast (the loader keeps each well inside Slack's limit)."""
+    return [context(media_mrkdwn(media)) for media in card.media]
+
+
 # -- the card ----------------------------------------------------------------------------------
 def card_blocks(view: CardView) -> list[dict[str, Any]]:
     """Title, the card, the source, Acknowledge, the check question as buttons, 'Acknowledged by N of M'."""
@@ -187,6 +198,7 @@ def card_blocks(view: CardView) -> list[dict[str, Any]]:
     body = sections(card.body)
     tail: list[dict[str, Any]] = [
         section(f"*Say to the public:* {escape(card.say_to_public)}"),
+        *media_blocks(card),
         *source_blocks(card),
         {
             "type": "actions",
@@ -259,7 +271,7 @@ def answer_message(answer: Answer, question_id: int) -> tuple[str, list[dict[str
         )
         return text, [context(asked), section(text)]
     card = answer.card
-    footers = source_blocks(card)
+    footers = [*media_blocks(card), *source_blocks(card)]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": plain(card.title, MAX_HEADER)},
         context(asked),

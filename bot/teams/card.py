@@ -18,7 +18,7 @@ from content.body import (
     parse_inline,
     render_spans,
 )
-from content.model import Card, Source
+from content.model import Card, Media, Source
 from content.topics import topic_title
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -52,6 +52,7 @@ def render_card(view: CardView) -> dict[str, Any]:
             ],
         }
     )
+    body.extend(media_blocks(card))
     body.extend(source_blocks(card))
     body.append(_text(_literal(card.check.question), weight="Bolder", separator=True))
     body.append(
@@ -91,6 +92,7 @@ def render_answer(card: Card, question_id: int | None = None) -> dict[str, Any]:
     """An answer to an officer's question: the card's text and its source, and 'was this helpful?'."""
     body: list[dict[str, Any]] = [_text(_literal(card.title), size="Medium", weight="Bolder", style="heading")]
     body.extend(body_text_blocks(card.body))
+    body.extend(media_blocks(card))
     body.extend(source_blocks(card))
     answer: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "fallbackText": card.title,
                               "body": body}
@@ -174,6 +176,17 @@ def source_markdown(source: Source) -> str:
     lead, title, tail = source.citation_parts()
     named = f"[{escape(title)}]({_address(source.link)})" if source.link else escape(title)
     return f"{escape(lead)}{named}{escape(tail)}"
+
+
+def media_markdown(media: Media) -> str:
+    """A video or podcast as one line: "\u25b6 Video: [title](url) (12 min) \u00b7 [transcript](url)"."""
+    transcript = f" \u00b7 [transcript]({_address(media.transcript_url)})" if media.transcript_url else ""
+    return f"{media.lead} [{escape(media.title)}]({_address(media.url)}) ({media.length}){transcript}"
+
+
+def media_blocks(card: Card) -> list[dict[str, Any]]:
+    """One TextBlock per video or podcast."""
+    return [_text(media_markdown(media), spacing="Small") for media in card.media]
 
 
 def source_blocks(card: Card) -> list[dict[str, Any]]:
