@@ -65,6 +65,7 @@ def build_core(
 ) -> Core:
     """The core with every platform this process can reach; the search index is built on first use."""
     core = Core(config, db or Database(settings.db_path, clock()), pack, clock, {}, index)
+    core.dashboard_url = settings.dashboard_url
     core.platforms.update(build_platforms(settings, core))
     return core
 

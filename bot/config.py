@@ -24,6 +24,7 @@ CHANNEL_ID = re.compile(r"^(slack|teams|local):\S{1,256}\Z")
 ROTA_YEARS = (2000, 2100)
 """rota_start must fall in these years: a rota anchored in year 1 or 9999 is a typo (and overflows dates)."""
 SHIFT_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d\Z")
+DASHBOARD_URL = re.compile(r"^https?://[^\s<>|\x00-\x1f\x7f]{1,300}\Z")
 FLAGS = {"": False, "0": False, "false": False, "1": True, "true": True}  # an on/off environment variable
 TOP_KEYS = ("timezone", "roles", "team", "people", "questions_channel")
 TEAM_KEYS = (
@@ -111,6 +112,7 @@ class Settings:
     microsoft_app_type: str = "SingleTenant"
     teams_emulator: bool = False  # SHIFTBRIEF_TEAMS_EMULATOR: unauthenticated /api/messages, loopback HOST only
     local_cards: Path | None = None  # SHIFTBRIEF_LOCAL_CARDS: the force's own cards, beside the shipped pack
+    dashboard_url: str | None = None  # SHIFTBRIEF_DASHBOARD_URL: linked under stats in chat
 
     @property
     def host_is_loopback(self) -> bool:
@@ -166,6 +168,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(
             "environment", "SHIFTBRIEF_TEAMS_EMULATOR", f"{emulator_text!r}: expected 1 or true (on), 0, false or empty (off)"
         )
+    dashboard_url = (env.get("SHIFTBRIEF_DASHBOARD_URL") or "").strip() or None
+    if dashboard_url is not None and not DASHBOARD_URL.match(dashboard_url):
+        raise ConfigError("environment", "SHIFTBRIEF_DASHBOARD_URL",
+                          f"{dashboard_url[:80]!r}: expected an http or https address with no spaces")
     return Settings(
         config_path=Path(env.get("SHIFTBRIEF_CONFIG") or "shiftbrief.toml"),
         config_required=bool(env.get("SHIFTBRIEF_CONFIG")),
@@ -182,6 +188,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         microsoft_app_type=app_type,
         teams_emulator=FLAGS[emulator_text.strip().lower()],
         local_cards=Path(env["SHIFTBRIEF_LOCAL_CARDS"]) if env.get("SHIFTBRIEF_LOCAL_CARDS") else None,
+        dashboard_url=dashboard_url,
     )
 
 

@@ -223,3 +223,12 @@ def test_a_rota_start_outside_2000_to_2100_is_refused_naming_the_key(tmp_path: P
     path = write_config(tmp_path, CONFIG_TOML.replace('rota_start = "2026-11-23"', f'rota_start = "{start}"', 1))
     with pytest.raises(ConfigError, match=r"rota_start.*outside 2000-2100"):
         load_config(path)
+
+
+def test_the_dashboard_address_is_an_http_address_or_refused_naming_the_variable() -> None:
+    assert load_settings({}).dashboard_url is None
+    url = "https://shiftbrief.force.example/dashboard"
+    assert load_settings({"SHIFTBRIEF_DASHBOARD_URL": f" {url} "}).dashboard_url == url
+    for bad in ("javascript:alert(1)", "https://x.example/a b", "ftp://x.example/", "https://x.example/<x>"):
+        with pytest.raises(ConfigError, match="SHIFTBRIEF_DASHBOARD_URL"):
+            load_settings({"SHIFTBRIEF_DASHBOARD_URL": bad})

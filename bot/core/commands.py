@@ -8,7 +8,7 @@ surface and cannot drift from what the bot accepts. Which team a command is abou
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -160,24 +160,33 @@ class Commands:
 
     async def stats(self, invocation: Invocation, command: Command) -> Reply:
         actor, named = invocation.actor, command.team_id or (command.args[0] if command.args else None)
+        more = self.more()
         if not invocation.private:  # a channel is public: its own team by topic, no names
             if named:
                 raise Refused("Figures by officer are shown privately: ask me for stats in a private chat.")
             team = await self.team_for(invocation)
             rows = await self.core.stats(actor, by="topic", team_id=team.id)
-            return _rows(f"{team.name}, by topic (ask me stats {team.id} in a private chat for officers):", rows, "title")
+            return _rows(f"{team.name}, by topic (ask me stats {team.id} in a private chat for officers):", rows,
+                         "title", more)
         if named:
             team = self.core.team(named)
             rows = await self.core.stats(actor, by="officer", team_id=team.id)
-            return _rows(f"{team.name}, by officer:", rows, "name")
+            return _rows(f"{team.name}, by officer:", rows, "name", more)
         by_team = {r["team"]: r for r in await self.core.stats(actor, by="team")}
         items = []
         for team in teams_led_by(self.core.config, actor):
             r = by_team.get(team.id)
             items.append(f"{team.name} ({team.id}): nothing delivered yet" if r is None else
-                         f"{team.name} ({team.id}): {r['deliveries']} cards, {r['acknowledged']} of {r['delivered']} "
-                         f"acknowledged, {r['correct']} of {r['answered']} checks right")
-        return Reply("By team:", items=tuple(items), footer="Ask for stats <team id> to see a team by officer.")
+                         f"{team.name} ({team.id}): {_line(r)}")
+        return Reply("By team: acknowledged, on time, checks right", items=tuple(items),
+                     footer=f"Ask for stats <team id> to see a team by officer. {more}")
+
+    def more(self) -> str:
+        """Where the whole picture is: the dashboard's address when the force has given one."""
+        url = self.core.dashboard_url
+        if url:
+            return f"More, by officer, topic and week: {url}"
+        return "More, by officer, topic and week: the dashboard or the command shiftbrief stats on the bot's machine."
 
     async def me(self, invocation: Invocation, command: Command) -> Reply:
         if not invocation.private:
@@ -203,11 +212,20 @@ class Commands:
         return self.help(invocation)
 
 
-def _rows(heading: str, rows: list[dict[str, object]], label: str) -> Reply:
-    """One line per topic or officer: acknowledged of delivered, checks right of answered."""
-    items = tuple(f"{r[label]}: {r['acknowledged']} of {r['delivered']} acknowledged, "
-                  f"{r['correct']} of {r['answered']} checks right" for r in rows)
-    return Reply(heading, items=items, footer="" if rows else "Nothing has been delivered yet.")
+def _rows(heading: str, rows: list[dict[str, object]], label: str, more: str) -> Reply:
+    """One short line per topic or officer, narrow enough for a phone: acknowledged of delivered, on time,
+    checks right of answered."""
+    items = tuple(f"{r[label]}: {_line(r)}" for r in rows)
+    return Reply(heading, items=items, footer=more if rows else "Nothing has been delivered yet.")
+
+
+def _line(r: Mapping[str, object]) -> str:
+    """`12/15 ack (80%) · 10 on time · 9/11 right`: the figures of one row in a phone's width."""
+    delivered, acknowledged = int(str(r["delivered"])), int(str(r["acknowledged"]))
+    answered, correct = int(str(r["answered"])), int(str(r["correct"]))
+    share = f" ({round(100 * acknowledged / delivered)}%)" if delivered else ""
+    right = f"{correct}/{answered} right" if answered else "no answers yet"
+    return f"{acknowledged}/{delivered} ack{share} · {r.get('on_time', 0)} on time · {right}"
 
 
 COMMANDS: dict[str, CommandSpec] = {

@@ -49,6 +49,8 @@ class Core:
     ) -> None:
         self.ctx = CoreContext(config, db, pack, clock, platforms, index)
         self.db = db
+        self.dashboard_url: str | None = None
+        """Where sergeants and coordinators open the dashboard, for the link under stats in chat."""
         self.cards: Mapping[str, Card] = self.ctx.cards
         self.platforms = self.ctx.platforms
         self.briefings = Briefings(self.ctx)

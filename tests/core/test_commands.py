@@ -52,7 +52,11 @@ async def test_stats_in_a_public_channel_are_by_topic_without_names(core: Core) 
     with pytest.raises(Refused, match="privately"):
         await core.run(Invocation(SGT, "teams", "local:response-a", private=False), Command("stats", ("response-a",)))
     by_officer = await core.run(private(SGT), Command("stats", ("response-a",)))
-    assert any(item.startswith("PC One: 1 of 1 acknowledged") for item in by_officer.items)
+    assert any(item.startswith("PC One: 1/1 ack (100%)") for item in by_officer.items)
+    assert "More, by officer, topic and week" in by_officer.footer
+    core.dashboard_url = "https://shiftbrief.force.example/dashboard"
+    mine = await core.run(private(SGT), Command("stats"))
+    assert mine.footer.endswith("More, by officer, topic and week: https://shiftbrief.force.example/dashboard")
 
 
 async def test_my_record_is_given_only_privately(core: Core) -> None:
