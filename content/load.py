@@ -301,10 +301,18 @@ JOURNAL_NUMBERS = re.compile(r"\b\d+\s*\(\s*[A-Za-z]?\d[\w./-]{0,8}\s*\)|\b\d+\s
 JOURNAL_NAMES = re.compile(r"\b(journal|quarterly|review|reviews|proceedings|pnas|criminology)\b", re.IGNORECASE)
 
 
+NOT_ARTICLES = re.compile(r"\b(news|newspaper|blog|web ?page|website|press release|slides|thesis)\b", re.IGNORECASE)
+"""Words that say a source is not a journal article although its venue's name has "Journal" in it
+("Press and Journal (news report)")."""
+
+
 def looks_like_journal_article(published_in: str) -> bool:
-    """Whether a source's `published_in` reads like a journal article: it names a journal or gives a
-    volume, issue and pages. A guess for a warning, never a reason to refuse a card."""
-    return bool(JOURNAL_NUMBERS.search(published_in) or JOURNAL_NAMES.search(published_in))
+    """Whether a source's `published_in` reads like a journal article: it gives a volume, issue and pages,
+    or names a journal without saying it is news, a blog, a page, slides or a thesis. A guess for a
+    warning, never a reason to refuse a card."""
+    if JOURNAL_NUMBERS.search(published_in):
+        return True
+    return bool(JOURNAL_NAMES.search(published_in)) and not NOT_ARTICLES.search(published_in)
 
 
 def doi_warnings(card: Card) -> list[Problem]:

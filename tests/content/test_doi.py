@@ -115,6 +115,8 @@ def test_journal_articles_are_recognised(published_in: str) -> None:
     "College of Policing guidance (web page, undated)", "National Institute of Justice", "SoundThinking blog",
     "TVVPP website, 7 April 2025", "University of Maryland (doctoral thesis)", "Home Office report 2019 (revised)",
     "4th International Evidence-Based Policing Conference (slides)", "Police Federation (West Midlands) news",
+    "Press and Journal (news report), 17 September 2021", "MNR Journal (news report)",
+    "Wall Street Journal blog", "Criminology department website",
 ])
 def test_pages_reports_and_news_are_not_taken_for_journal_articles(published_in: str) -> None:
     assert not looks_like_journal_article(published_in)
