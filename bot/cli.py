@@ -23,7 +23,8 @@ from bot.clock import system_clock
 from bot.config import Config, ConfigError, Settings, load_config, load_settings
 from bot.core import Actor, Core, CoreError
 from bot.store import Database, Store
-from content.model import ContentError, Pack
+from content.model import Card, ContentError, Pack
+from content.topics import topic_title
 
 log = logging.getLogger("shiftbrief")
 
@@ -111,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("ask", "Answer a question from the content pack, as the bot would.", cmd_ask)
     p.add_argument("question", help="the question, or - to read one question per line from standard input")
     p.add_argument("--json", action="store_true", help="print JSON (one object per line with -)")
+    p.add_argument("--log", action="store_true",
+                   help="keep the question on record like an officer's (unanswered ones go on the content-gap list)")
 
     content = sub.add_parser("content", help="Work with the content pack.", description="Work with the content pack.")
     content_sub = content.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
@@ -126,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("preview", "List the shifts, nudge times and cards for the coming days.", cmd_schedule_preview,
                 schedule_sub)
     p.add_argument("--team", help="one team id (default: every team)")
-    p.add_argument("--from", dest="start", required=True, help="first local date, YYYY-MM-DD")
+    p.add_argument("--from", dest="start", help="first local date, YYYY-MM-DD (default: today)")
     p.add_argument("--days", required=True, help="how many days (1-366)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = command("status", "The next nudges and recent missed or failed deliveries.", cmd_schedule_status,
@@ -268,7 +271,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 continue
             # One JSON line per input line: an over-long line is answered on its first 500 characters.
             text = " ".join(raw.split())[:500] if args.question == "-" else raw
-            result = asyncio.run(core.ask(operator(), text, via="cli"))
+            result = asyncio.run(core.ask(operator(), text, via="cli", record=args.log))
             answer = result.answer
             card = answer.card if answer.answered else None
             if args.json:
@@ -279,7 +282,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 print(f"{card.title}\n\n{card.body}\n\nSource: {source.citation()} {source.url}".rstrip())
                 print(f"(card {card.id}, topic {card.topic}, score {answer.score:.2f})")
             else:
-                print("I don't know: none of the training cards answers that. It has been added to the content-gap list.")
+                print("I don't know: none of the training cards answers that. "
+                      + ("It has been added to the content-gap list." if args.log else
+                         "(Not logged: add --log to put it on the content-gap list.)"))
     finally:
         core.close()
     return 0
@@ -315,7 +320,7 @@ def cmd_schedule_preview(args: argparse.Namespace) -> int:
 
     settings, config = _settings_and_config()
     _check_team(config, args.team)
-    first = _local_date(args.start, "--from")
+    first = _local_date(args.start, "--from") if args.start else system_clock().astimezone(config.timezone).date()
     try:
         days = int(args.days)
     except ValueError:
@@ -329,8 +334,8 @@ def cmd_schedule_preview(args: argparse.Namespace) -> int:
     teams = [t for t in config.teams if args.team is None or t.id == args.team]
     core = _core(settings, config, _pack())
 
-    async def choose() -> dict[str, str]:  # what the curriculum would send now
-        return {team.id: (await core.choose_card(team)).id for team in teams}
+    async def choose() -> dict[str, Card]:  # what the curriculum would send now
+        return {team.id: await core.choose_card(team) for team in teams}
 
     try:
         cards = asyncio.run(choose())
@@ -343,15 +348,21 @@ def cmd_schedule_preview(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([
             {"team": team.id, "shift_start": shift.start.isoformat(), "nudge_at": shift.nudge_at.isoformat(),
-             "card": cards[team.id]}
+             "card": cards[team.id].id}
             for shift, team in found
         ])
-    elif not found:
+        return 0
+    print(f"From {first.isoformat()} for {days} day{'s' if days != 1 else ''}. The curriculum would send now:")
+    for team in teams:
+        card = cards[team.id]
+        print(f"  {team.name} ({team.id}): \u201c{printable(card.title)}\u201d ({card.id}, {topic_title(card.topic)})")
+    print()
+    if not found:
         print("(no shifts in those days)")
     else:
         _print_table(
             [{"team": team.id, "shift start": _local_text(shift.start), "nudge at": _local_text(shift.nudge_at),
-              "card": cards[team.id]} for shift, team in found],
+              "card": cards[team.id].id} for shift, team in found],
             ["team", "shift start", "nudge at", "card"],
         )
     return 0

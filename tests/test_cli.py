@@ -118,8 +118,13 @@ def test_ask_json_reads_one_question_per_line(home: Path) -> None:
     assert set(lines[0]) == {"answered", "topic", "card", "title", "text", "sources", "score"}
     assert lines[0]["answered"] and lines[0]["topic"] == "fifteen-minutes" and lines[0]["sources"]
     assert lines[1] == {**lines[1], "answered": False, "topic": None, "card": None}
+    gaps = run(home, "questions", "--json")
+    assert json.loads(gaps.stdout)["rows"] == []  # trying the answerer is not an officer's question
+    logged = run(home, "ask", "--log", "when is payday")
+    assert "added to the content-gap list" in logged.stdout
     gaps = run(home, "questions", "--unanswered", "--json")
     assert [q["text"] for q in json.loads(gaps.stdout)["rows"]] == ["when is payday"]
+    assert "add --log" in run(home, "ask", "when is payday").stdout
 
 
 def test_backup_is_a_usable_copy_and_refuses_to_overwrite(home: Path) -> None:

@@ -23,3 +23,9 @@ def test_every_dependency_is_pinned_with_hashes_in_the_lock_file() -> None:
     assert sorted(names - set(pinned)) == []
     blocks = re.split(r"\n(?=[A-Za-z0-9_.-]+==)", lock.split("\n\n", 1)[-1])
     assert all("--hash=sha256:" in block for block in blocks if "==" in block)
+
+
+def test_the_licence_is_an_spdx_string_so_installing_gives_no_deprecation_warning() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["license"] == "MIT"  # a table here is deprecated by setuptools, with a warning
+    assert "setuptools>=77" in project["build-system"]["requires"]  # the first that takes an SPDX string

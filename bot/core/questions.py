@@ -47,8 +47,12 @@ class Questions:
     def __init__(self, ctx: CoreContext) -> None:
         self.ctx = ctx
 
-    async def ask(self, actor: Actor, text: object, via: str, event_key: str | None = None) -> AskResult:
-        """Answer from the pack only, or say so; every question is kept, unanswered ones for coordinators."""
+    async def ask(
+        self, actor: Actor, text: object, via: str, event_key: str | None = None, *, record: bool = True
+    ) -> AskResult:
+        """Answer from the pack only, or say so; every question is kept, unanswered ones for coordinators.
+        With `record` False (a coordinator trying the answerer from the command line) nothing is kept or
+        passed on, and the question id is 0."""
         ctx = self.ctx
         if not isinstance(text, str) or not text.strip():
             raise InvalidInput("Ask a question in your own words, for example: why fifteen minutes?")
@@ -57,6 +61,8 @@ class Questions:
             raise InvalidInput(f"That question is {len(question)} characters; please keep it under {MAX_QUESTION}.")
         answer = (await ctx.index.get()).answer(question)
         card = answer.card if answer.answered else None
+        if not record:
+            return AskResult(answer, 0)
         person = None if actor.is_system else actor.id
         try:
             question_id = await ctx.db.write_within(

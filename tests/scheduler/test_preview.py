@@ -142,3 +142,22 @@ def test_the_installed_command_prints_the_preview(home: Path) -> None:
         ("2027-03-28T00:15:00+00:00", "2027-03-27T23:45:00+00:00"),
         ("2027-03-29T00:15:00+01:00", "2027-03-28T23:45:00+01:00"),
     ]
+
+
+def test_preview_starts_today_by_default_and_names_the_card_the_curriculum_would_send_now(
+    home: Path, capsys: pytest.CaptureFixture[str], pack: Pack
+) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    config = home / "shiftbrief.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('rota_start = "2027-01-04"', 'rota_start = "2020-01-06"'),
+                      encoding="utf-8")
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/London")).date()
+    rows = preview(capsys, "--days", "2", "--team", "daily")
+    assert [r["shift_start"][:10] for r in rows] == [today.isoformat(), (today + timedelta(days=1)).isoformat()]
+    assert main(["schedule", "preview", "--days", "1", "--team", "daily"]) == 0
+    out = capsys.readouterr().out
+    first = next_card(pack, [], {}, datetime.now(UTC))
+    assert out.startswith(f"From {today.isoformat()} for 1 day. The curriculum would send now:")
+    assert f"Daily Earlies (daily): \u201c{first.title}\u201d ({first.id}" in out
