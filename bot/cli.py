@@ -196,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("package", "Build the Teams app package (manifest and icons) as a zip.", cmd_teams_package, teams_sub)
     p.add_argument("--app-id", required=True, help="the Azure bot registration's Microsoft App ID")
     p.add_argument("--out", type=Path, required=True, help="the zip file to write")
+    p.add_argument("--privacy-url", help="the force's privacy notice for this app, https (or [teams_app] privacy_url)")
+    p.add_argument("--terms-url", help="the force's terms of use for this app, https (or [teams_app] terms_url)")
+    p.add_argument("--website-url", help="the force's page about the app, https (default: the privacy notice's site)")
+    p.add_argument("--developer", help="the name Teams shows as the publisher, e.g. the force (default: shiftbrief)")
     return parser
 
 
@@ -606,7 +610,8 @@ def cmd_slack_manifest(args: argparse.Namespace) -> int:
 
 
 def cmd_teams_package(args: argparse.Namespace) -> int:
-    from bot.teams.package import build_package, is_app_id
+    from bot.config import teams_app_problem
+    from bot.teams.package import Publisher, build_package, is_app_id
 
     if not is_app_id(args.app_id):
         raise UsageError(
@@ -617,8 +622,29 @@ def cmd_teams_package(args: argparse.Namespace) -> int:
         raise UsageError(f"--out: {args.out} should end in .zip (Teams uploads a zip)")
     if not args.out.parent.is_dir():
         raise UsageError(f"--out: {args.out.parent} is not a folder")
-    build_package(args.app_id, args.out)
-    print(f"wrote {args.out}: upload it in Teams (Apps > Manage your apps > Upload an app), see docs/teams.md")
+    _settings, config = _settings_and_config()
+    given = {"developer": args.developer, "website_url": args.website_url, "privacy_url": args.privacy_url,
+             "terms_url": args.terms_url}
+    chosen = {key: value if value is not None else config.teams_app.get(key) for key, value in given.items()}
+    for key, option in (("privacy_url", "--privacy-url"), ("terms_url", "--terms-url")):
+        if not chosen[key]:
+            raise UsageError(f"{option} is required: the address of the force's own {key.split('_')[0]} page for "
+                             f"this app (or set {key} under [teams_app] in the configuration); Teams shows it to "
+                             "every officer who installs the app")
+    for key, value in chosen.items():
+        problem = teams_app_problem(key, value) if value is not None else None
+        if problem:
+            raise UsageError(f"--{key.replace('_url', '-url')}: {problem}")
+    privacy = str(chosen["privacy_url"]).strip()
+    publisher = Publisher(
+        name=(chosen["developer"] or "shiftbrief").strip(),
+        website_url=(chosen["website_url"] or "/".join(privacy.split("/", 3)[:3]) + "/").strip(),
+        privacy_url=privacy,
+        terms_url=str(chosen["terms_url"]).strip(),
+    )
+    build_package(args.app_id, publisher, args.out)
+    print(f"wrote {args.out} for {publisher.name}: upload it in Teams (Apps > Manage your apps > Upload an app), "
+          "see docs/teams.md")
     return 0
 
 

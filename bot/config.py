@@ -25,8 +25,12 @@ ROTA_YEARS = (2000, 2100)
 """rota_start must fall in these years: a rota anchored in year 1 or 9999 is a typo (and overflows dates)."""
 SHIFT_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d\Z")
 DASHBOARD_URL = re.compile(r"^https?://[^\s<>|\x00-\x1f\x7f]{1,300}\Z")
+TEAMS_APP_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s<>\"|\x00-\x1f\x7f]*)?\Z")
 FLAGS = {"": False, "0": False, "false": False, "1": True, "true": True}  # an on/off environment variable
-TOP_KEYS = ("timezone", "roles", "team", "people", "questions_channel")
+TOP_KEYS = ("timezone", "roles", "team", "people", "questions_channel", "teams_app")
+TEAMS_APP_KEYS = ("developer", "website_url", "privacy_url", "terms_url")
+COLLEGE_HOSTS = ("college.police.uk",)
+"""The College of Policing's pages: never the force's own privacy notice or terms in its Teams app."""
 TEAM_KEYS = (
     "id", "name", "channel", "sergeants", "rota_start", "rota", "nudge_minutes_before", "remind_after_minutes", "members",
     "audience",
@@ -70,6 +74,8 @@ class Config:
     people: Mapping[str, str] = field(default_factory=dict)
     questions_channel: str | None = None
     source: str = "(built-in demo)"
+    teams_app: Mapping[str, str] = field(default_factory=dict)
+    """The force's details for its Teams app package ([teams_app]: developer, website_url, privacy_url, terms_url)."""
 
     def team(self, team_id: str) -> Team | None:
         return next((t for t in self.teams if t.id == team_id), None)
@@ -259,7 +265,40 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
     for team in teams:
         if channels.count(team.channel) > 1:
             raise ConfigError(source, f"team[{ids.index(team.id)}].channel", f"{team.channel!r} is used by more than one team")
-    return Config(zone, coordinators, tuple(teams), people, questions_channel, source)
+    return Config(zone, coordinators, tuple(teams), people, questions_channel, source,
+                  _teams_app(data.get("teams_app", {}), source))
+
+
+def _teams_app(value: Any, source: str) -> dict[str, str]:
+    """The [teams_app] table: the force's name and its own https pages, checked as `teams package` checks them."""
+    if not isinstance(value, dict):
+        raise ConfigError(source, "teams_app", "must be a table ([teams_app])")
+    result: dict[str, str] = {}
+    for key, text in value.items():
+        if key not in TEAMS_APP_KEYS:
+            raise ConfigError(source, f"teams_app.{key}", f"unknown key; expected one of {', '.join(TEAMS_APP_KEYS)}")
+        if not isinstance(text, str):
+            raise ConfigError(source, f"teams_app.{key}", "must be a string")
+        problem = teams_app_problem(key, text)
+        if problem:
+            raise ConfigError(source, f"teams_app.{key}", problem)
+        result[key] = text.strip()
+    return result
+
+
+def teams_app_problem(key: str, value: str) -> str | None:
+    """Why a value cannot go in the force's Teams app package, or None: the developer name is 1-32
+    characters (Teams' limit); the pages are the force's own https addresses, never the College's."""
+    text = value.strip()
+    if key == "developer":
+        return None if 1 <= len(text) <= 32 and text.isprintable() else "must be 1 to 32 printable characters"
+    if not TEAMS_APP_URL.match(text):
+        return f"{text[:80]!r} is not an https address (Teams accepts https pages only)"
+    host = text.split("/", 3)[2].split(":")[0].lower().rstrip(".")
+    if any(host == college or host.endswith("." + college) for college in COLLEGE_HOSTS):
+        return (f"{host} is the College of Policing's site: give the force's own page (its privacy notice and "
+                "terms for this app), not the College's")
+    return None
 
 
 def _people(value: Any, source: str, key: str) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ import re
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,17 @@ def is_app_id(value: str) -> bool:
     return bool(GUID.match(value))
 
 
-def manifest(app_id: str, version: str = "1.0.0") -> dict[str, Any]:
+@dataclass(frozen=True)
+class Publisher:
+    """The force that publishes the app to its tenant: Teams shows its name and links its pages."""
+
+    name: str
+    website_url: str
+    privacy_url: str
+    terms_url: str
+
+
+def manifest(app_id: str, publisher: Publisher, version: str = "1.0.0") -> dict[str, Any]:
     if not is_app_id(app_id):
         raise ValueError(f"{app_id!r} is not a Microsoft App ID (a GUID such as 00000000-0000-0000-0000-000000000000)")
     commands = [
@@ -40,10 +51,10 @@ def manifest(app_id: str, version: str = "1.0.0") -> dict[str, Any]:
         "version": version,
         "id": app_id.lower(),
         "developer": {
-            "name": "shiftbrief",
-            "websiteUrl": "https://www.college.police.uk/research/crime-reduction-toolkit/hot-spots-policing",
-            "privacyUrl": "https://www.college.police.uk/privacy",
-            "termsOfUseUrl": "https://www.college.police.uk/terms-and-conditions",
+            "name": publisher.name,
+            "websiteUrl": publisher.website_url,
+            "privacyUrl": publisher.privacy_url,
+            "termsOfUseUrl": publisher.terms_url,
         },
         "name": {"short": "shiftbrief", "full": "shiftbrief: hot spots policing briefings"},
         "description": {
@@ -71,9 +82,9 @@ def manifest(app_id: str, version: str = "1.0.0") -> dict[str, Any]:
     }
 
 
-def build_package(app_id: str, out: Path) -> Path:
+def build_package(app_id: str, publisher: Publisher, out: Path) -> Path:
     """Write manifest.json, color.png (192x192) and outline.png (32x32) into the zip at `out`."""
-    data = json.dumps(manifest(app_id), indent=2, ensure_ascii=False)
+    data = json.dumps(manifest(app_id, publisher), indent=2, ensure_ascii=False)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", data)
         archive.writestr("color.png", color_icon())

@@ -45,10 +45,14 @@ def read_png(data: bytes) -> tuple[int, int, list[list[tuple[int, int, int, int]
     return width, height, rows  # type: ignore[return-value]
 
 
+FORCE_PAGES = ("--developer", "Westshire Police", "--privacy-url", "https://www.westshire.police.uk/shiftbrief/privacy",
+               "--terms-url", "https://www.westshire.police.uk/shiftbrief/terms")
+
+
 def test_the_package_holds_a_manifest_valid_against_teams_1_17_and_both_icons(tmp_path: Path) -> None:
     out = tmp_path / "shiftbrief-teams.zip"
 
-    assert cli.main(["teams", "package", "--app-id", APP_ID, "--out", str(out)]) == 0
+    assert cli.main(["teams", "package", "--app-id", APP_ID, "--out", str(out), *FORCE_PAGES]) == 0
 
     with zipfile.ZipFile(out) as archive:
         assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
@@ -59,6 +63,8 @@ def test_the_package_holds_a_manifest_valid_against_teams_1_17_and_both_icons(tm
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(manifest)]
     assert not errors, errors
     assert manifest["manifestVersion"] == "1.17"
+    assert manifest["developer"] == {"name": "Westshire Police", "websiteUrl": "https://www.westshire.police.uk/",
+                                     "privacyUrl": FORCE_PAGES[3], "termsOfUseUrl": FORCE_PAGES[5]}
     [bot] = manifest["bots"]
     assert bot["botId"] == APP_ID and set(bot["scopes"]) == {"team", "personal"}
     titles = {c["title"] for c in bot["commandLists"][0]["commands"]}
@@ -73,12 +79,64 @@ def test_the_package_holds_a_manifest_valid_against_teams_1_17_and_both_icons(tm
 def test_an_app_id_that_is_not_a_guid_is_a_usage_error(tmp_path: Path, app_id: str) -> None:
     out = tmp_path / "package.zip"
     with pytest.raises(UsageError, match="--app-id"):
-        cli.cmd_teams_package(argparse.Namespace(app_id=app_id, out=out))
+        cli.cmd_teams_package(argparse.Namespace(app_id=app_id, out=out, privacy_url=None, terms_url=None,
+                                                 website_url=None, developer=None))
     assert not out.exists()
 
 
 def test_a_bad_app_id_on_the_command_line_exits_non_zero_with_the_reason(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["teams", "package", "--app-id", "my-bot", "--out", str(tmp_path / "p.zip")]) == 1
+    assert cli.main(["teams", "package", "--app-id", "my-bot", "--out", str(tmp_path / "p.zip"), *FORCE_PAGES]) == 1
     assert "is not a Microsoft App ID" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("leave_out", "message"),
+    [("--privacy-url", "--privacy-url is required"), ("--terms-url", "--terms-url is required")],
+)
+def test_the_package_is_not_built_without_the_forces_own_privacy_notice_and_terms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, leave_out: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no shiftbrief.toml here: the built-in demo configuration, with no [teams_app]
+    args = list(FORCE_PAGES)
+    index = args.index(leave_out)
+    del args[index:index + 2]
+    out = tmp_path / "p.zip"
+    assert cli.main(["teams", "package", "--app-id", APP_ID, "--out", str(out), *args]) == 1
+    assert message in capsys.readouterr().err and not out.exists()
+
+
+@pytest.mark.parametrize("page", [
+    "https://www.college.police.uk/privacy", "https://college.police.uk/terms-and-conditions",
+    "http://www.westshire.police.uk/privacy", "javascript:alert(1)", "https://www.westshire.police.uk/a b",
+])
+def test_the_colleges_pages_or_a_page_that_is_not_https_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], page: str
+) -> None:
+    out = tmp_path / "p.zip"
+    assert cli.main(["teams", "package", "--app-id", APP_ID, "--out", str(out), "--privacy-url", page,
+                     "--terms-url", FORCE_PAGES[5]]) == 1
+    err = capsys.readouterr().err
+    assert "--privacy-url" in err and ("College of Policing" in err or "https" in err) and not out.exists()
+
+
+def test_the_forces_pages_can_come_from_the_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import write_config
+
+    write_config(tmp_path)
+    config = tmp_path / "shiftbrief.toml"
+    config.write_text(config.read_text(encoding="utf-8") + (
+        '\n[teams_app]\ndeveloper = "Eastshire Constabulary"\n'
+        'privacy_url = "https://www.eastshire.police.uk/shiftbrief/privacy"\n'
+        'terms_url = "https://www.eastshire.police.uk/shiftbrief/terms"\n'), encoding="utf-8")
+    monkeypatch.setenv("SHIFTBRIEF_CONFIG", str(config))
+    out = tmp_path / "p.zip"
+    assert cli.main(["teams", "package", "--app-id", APP_ID, "--out", str(out)]) == 0
+    with zipfile.ZipFile(out) as archive:
+        developer = json.loads(archive.read("manifest.json"))["developer"]
+    assert developer["name"] == "Eastshire Constabulary"
+    assert developer["privacyUrl"] == "https://www.eastshire.police.uk/shiftbrief/privacy"
+    config.write_text(config.read_text(encoding="utf-8").replace("www.eastshire.police.uk/shiftbrief/terms",
+                                                                 "www.college.police.uk/terms"), encoding="utf-8")
+    assert cli.main(["teams", "package", "--app-id", APP_ID, "--out", str(tmp_path / "q.zip")]) == 1
