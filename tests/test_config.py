@@ -109,7 +109,8 @@ def test_every_config_key_and_variable_is_documented() -> None:
     assert undocumented == []
     for variable in ("SHIFTBRIEF_CONFIG", "SHIFTBRIEF_DB", "HOST", "PORT", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET",
                      "SLACK_APP_TOKEN", "SLACK_API_URL", "MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD",
-                     "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE", "SHIFTBRIEF_TEAMS_EMULATOR"):
+                     "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE", "SHIFTBRIEF_TEAMS_EMULATOR",
+                     "SHIFTBRIEF_LOCAL_CARDS", "SHIFTBRIEF_DASHBOARD_URL"):
         assert f"{variable}=" in example_env, variable
         assert variable in readme, variable
 
