@@ -282,8 +282,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 _print_json(answer.as_json())
                 sys.stdout.flush()
             elif card is not None:
-                source = card.sources[0]
-                print(f"{card.title}\n\n{card.body}\n\nSource: {source.citation()} {source.url}".rstrip())
+                cited = "\n".join(f"{s.citation()} {s.link}".rstrip() for s in card.sources)
+                print(f"{card.title}\n\n{card.body}\n\n{'Sources' if len(card.sources) > 1 else 'Source'}: {cited}")
                 print(f"(card {card.id}, topic {card.topic}, score {answer.score:.2f})")
             else:
                 print("I don't know: none of the training cards answers that. "
