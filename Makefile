@@ -38,6 +38,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python -m bench --heldout
 	$(BIN)/python -m bench.acknowledgements
+	$(BIN)/python -m bench.reports --officers 30000 --days 365
 
 clean:
 	rm -rf $(VENV) .venv-lock .pytest_cache .mypy_cache .ruff_cache
