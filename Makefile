@@ -36,7 +36,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m bench --heldout
+	$(BIN)/python -m bench --sealed
 	$(BIN)/python -m bench.acknowledgements
 	$(BIN)/python -m bench.reports --officers 30000 --days 365
 

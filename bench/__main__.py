@@ -11,8 +11,9 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
-from bench.measure import HELDOUT, SPLITS, SplitReport, load_all, load_questions, run
+from bench.measure import HELDOUT, SEALED, SPLITS, SplitReport, load_all, load_questions, run
 from content import load_pack
 from content.search import Index
 
@@ -29,9 +30,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="list every question answered wrongly")
     parser.add_argument("--heldout", action="store_true",
                         help="score the held-out set (bench/data/heldout-round4.jsonl): never an example, never tuned on")
+    parser.add_argument("--sealed", action="store_true",
+                        help="score the sealed set (bench/data/sealed-round5.jsonl), beside the held-out set: written"
+                             " from evidence.md alone by someone who saw no card or example, never tuned on")
     args = parser.parse_args(argv)
+    if args.sealed:
+        return _independent(args, ((HELDOUT, "heldout"), (SEALED, "sealed")))
     if args.heldout:
-        return _heldout(args)
+        return _independent(args, ((HELDOUT, "heldout"),))
 
     started = time.perf_counter()
     index = Index(load_pack())
@@ -56,20 +62,26 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _heldout(args: argparse.Namespace) -> int:
-    """The honest estimate: questions the index never learned from and nobody tuned on."""
+def _independent(args: argparse.Namespace, sets: tuple[tuple[Path, str], ...]) -> int:
+    """The honest estimates: question sets the index never learned from and nobody tuned on, side by side."""
     index = Index(load_pack())
-    questions = load_questions(HELDOUT)
     taught = {" ".join(e.q.lower().split()) for e in index.pack.examples}
-    # A question identical to an example (by chance: short ones like "whats the koper curve") is left out.
-    same = [q for q in questions if " ".join(q.text.lower().split()) in taught]
-    questions = [q for q in questions if q not in same]
-    [report] = run(index, questions, ("heldout",))
+    results = []
+    for path, split in sets:
+        questions = load_questions(path)
+        # A question identical to an example (by chance: short ones like "whats the koper curve") is left out.
+        alike = [q for q in questions if " ".join(q.text.lower().split()) in taught]
+        questions = [q for q in questions if q not in alike]
+        [report] = run(index, questions, (split,))
+        results.append((path, len(questions), len(alike), report))
     if args.json:
-        print(json.dumps({"estimate": True, "left_out_as_examples": len(same), **report.summary()}, ensure_ascii=False))
-    else:
-        print(f"HELD OUT: {len(questions)} questions written independently and never used for tuning"
-              f" ({len(same)} left out because an example question has the same words).")
+        summaries = [{"estimate": True, "file": path.name, "left_out_as_examples": same, **report.summary()}
+                     for path, _n, same, report in results]
+        print(json.dumps(summaries[0] if len(summaries) == 1 else {"sets": summaries}, ensure_ascii=False))
+        return 0
+    for path, count, same, report in results:
+        print(f"\n{report.split.upper()} ({path.name}): {count} questions written independently and never used for"
+              f" tuning ({same} left out because an example question has the same words).")
         _print(report, args.misses)
     return 0
 
