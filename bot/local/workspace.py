@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from aiohttp import web
@@ -21,6 +20,9 @@ from aiohttp import web
 from bot.config import PERSON_ID
 from bot.core import MAX_QUESTION, AskResult, CardState, CardView, Command, Core, CoreError, Invocation, Role
 from bot.core.roles import Actor
+from bot.local.dashboard import PAGE as DASHBOARD
+from bot.local.dashboard import add_routes as add_dashboard_routes
+from bot.local.dashboard import progress_summary
 from bot.local.render import attr, inline, markdown
 from content.topics import TOPICS, topic_title
 
@@ -48,6 +50,7 @@ def add_routes(app: web.Application, core: Core) -> list[str]:
         app.router.add_post("/teams/{team}/nudge", page.nudge),
     ]
     paths = [route.resource.canonical for route in routes if route.resource is not None]
+    paths += add_dashboard_routes(app, core, page.actor)
     return [*paths, app.router.add_static("/static/", STATIC, show_index=False).canonical]
 
 
@@ -199,6 +202,8 @@ class Workspace:
             if actor
             else "Choose who you are to begin."
         )
+        if actor and self.core.role(actor) is not Role.OFFICER:
+            current += f' <a href="{DASHBOARD}">Open the dashboard</a>'
         return f"""
 <header class="top">
   <p class="brand">shiftbrief <span>local workspace</span></p>
@@ -352,22 +357,17 @@ class Workspace:
   </article>"""
 
     async def stats_section(self, actor: Actor) -> str:
+        """A line of progress and the way to the dashboard, where the figures are."""
         try:
-            rows = await self.core.stats(actor, by="team")
+            summary = progress_summary(await self.core.stats(actor, by="team"))
         except CoreError as exc:
-            return f"<section><h2>Progress</h2><p>{escape(str(exc))}</p></section>"
-        body = "".join(
-            f"<tr><th scope='row'>{escape(r['name'])}</th><td>{r['deliveries']}</td><td>{r['acknowledged']} of "
-            f"{r['delivered']}</td><td>{r['correct']} of {r['answered']}</td></tr>"
-            for r in rows
-        )
+            summary = str(exc)
         return f"""
 <section aria-labelledby="stats-h">
-  <h2 id="stats-h">Progress by team</h2>
-  <table><thead><tr><th scope="col">Team</th><th scope="col">Cards posted</th>
-  <th scope="col">Acknowledged</th><th scope="col">Check answers right</th></tr></thead>
-  <tbody>{body or '<tr><td colspan="4">Nothing posted yet.</td></tr>'}</tbody></table>
-  {weekly_chart((await self.core.stats(actor, by="week"))[-12:])}
+  <h2 id="stats-h">Progress</h2>
+  <p>{escape(summary)}</p>
+  <p><a href="{DASHBOARD}">Open the dashboard</a>: figures by team, officer, topic and week, which topics each
+  team has had, what officers ask, and a CSV of each table.</p>
 </section>"""
 
     def help_section(self) -> str:
@@ -383,36 +383,6 @@ class Workspace:
   <ul>{items}</ul>
   <p>{escape(reply.footer)}</p></details>
 </section>"""
-
-
-def weekly_chart(rows: list[dict[str, Any]]) -> str:
-    """Acknowledged and answered-right shares per week, as an SVG a leadership meeting can read (and a
-    screen reader: every bar has a title, and the figure a text summary)."""
-    if not rows:
-        return ""
-    width, height, gap = 640, 180, 8
-    bar = max(6, (width - gap * (len(rows) + 1)) // (2 * len(rows)))
-    bars = []
-    for i, r in enumerate(rows):
-        x = gap + i * (2 * bar + gap)
-        for j, (key, label, css) in enumerate((("ack_rate", "acknowledged", "ack"), ("correct_rate", "checks right", "right"))):
-            share = float(r[key] or 0.0)
-            h = round(share * (height - 30))
-            bars.append(
-                f'<rect class="{css}" x="{x + j * bar}" y="{height - 20 - h}" width="{bar - 1}" height="{h}">'
-                f"<title>Week of {escape(r['week'])}: {share:.0%} {label}</title></rect>"
-            )
-        bars.append(f'<text x="{x}" y="{height - 5}">{escape(r["week"][5:])}</text>')
-    last = rows[-1]
-    summary = (
-        f"Week of {last['week']}: {float(last['ack_rate'] or 0):.0%} of cards delivered were acknowledged and "
-        f"{float(last['correct_rate'] or 0):.0%} of check answers were right."
-    )
-    return f"""<figure class="chart">
-    <svg viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-caption">{''.join(bars)}</svg>
-    <figcaption id="chart-caption">Share acknowledged (dark) and check answers right (light), week by week.
-    {escape(summary)}</figcaption>
-  </figure>"""
 
 
 def _source_link(url: str, words: str) -> str:

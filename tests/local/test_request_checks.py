@@ -36,8 +36,11 @@ ROUTES = [
     ("POST", "/deliveries/d-0000000000000000/check"),
     ("POST", "/teams/response-a/brief"),
     ("POST", "/teams/response-a/nudge"),
+    ("GET", "/dashboard"),
+    ("GET", "/dashboard.csv"),
     ("GET", "/static/workspace.css"),
     ("GET", "/static/workspace.js"),
+    ("GET", "/static/charts.css"),
 ]
 FORWARDING = [
     {"X-Forwarded-For": "203.0.113.9"},
