@@ -163,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=100, help="at most this many entries (default 100)")
     p.add_argument("--json", action="store_true", help='print {"rows": [...]}')
 
+    p = command("report", "Write the one-page leadership report (HTML, readable offline) and a PNG of it alongside.",
+                cmd_report)
+    p.add_argument("--out", type=Path, required=True, help="the HTML file to write; the PNG gets the same name, .png")
+    p.add_argument("--no-png", action="store_true", help="write the HTML only (no browser needed)")
+
     db = sub.add_parser("db", help="Database maintenance.", description="Database maintenance.")
     db_sub = db.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
     p = command("backup", "Copy the database to PATH (SQLite online backup: safe while the bot runs).", cmd_db_backup,
@@ -510,6 +515,39 @@ def cmd_audit(args: argparse.Namespace) -> int:
         _print_json({"rows": rows})
     else:
         _print_table(rows, ["at", "actor", "action", "target", "detail"])
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot.local.report import PngNotWritten, build_report, write_png
+
+    out: Path = args.out
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"--out: {out} should end in .html (the PNG is written beside it, as .png)")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out: {out.parent} is not a folder")
+    if out.is_dir():
+        raise UsageError(f"--out: {out} is a folder")
+    settings, config = _settings_and_config()
+    core = _core(settings, config)
+    try:
+        html = asyncio.run(build_report(core, operator()))
+    finally:
+        core.close()
+    try:
+        out.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--out: cannot write {out}: {exc.strerror or exc}") from None
+    print(f"wrote {out}")
+    if args.no_png:
+        return 0
+    png = out.with_suffix(".png")
+    try:
+        write_png(out, png)
+    except PngNotWritten as exc:
+        print(f"shiftbrief: the PNG was not written: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {png}")
     return 0
 
 

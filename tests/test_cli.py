@@ -211,3 +211,15 @@ def test_a_named_config_that_does_not_exist_stops_with_its_path(tmp_path: Path) 
     result = subprocess.run([sys.executable, "-m", "bot", "post", "--team", "response-a"], capture_output=True,
                             text=True, env=env, cwd=tmp_path, timeout=60)
     assert result.returncode == 1 and "typo.toml" in result.stderr and "no such file" in result.stderr
+
+
+def test_report_writes_the_leadership_page_and_a_png_of_it_alongside(home: Path) -> None:
+    run(home, "demo", "seed", "--weeks", "3")
+    result = run(home, "report", "--out", str(home / "progress.html"))
+    assert result.returncode == 0, result.stderr
+    page = (home / "progress.html").read_text(encoding="utf-8")
+    assert "<h1>" in page and "Acknowledged" in page
+    assert "PC One" not in page and "local:pc-1" not in page  # leadership sees aggregates only
+    assert (home / "progress.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = run(home, "report", "--out", str(home / "progress.pdf"))
+    assert bad.returncode != 0 and "should end in .html" in bad.stderr
