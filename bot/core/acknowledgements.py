@@ -37,12 +37,22 @@ class CheckResult:
     correct: bool
     first_time: bool
 
+    attempted: int | None = None
+    """The choice pressed this time, when it was not the first answer (the first is the one kept)."""
+
     @property
     def message(self) -> str:
         right = self.card.check.options[self.card.check.answer - 1]
-        verdict = "Right." if self.correct else f"Not quite: the answer is \u201c{right}\u201d."
-        note = "" if self.first_time else " (You had already answered this one; your first answer is the one kept.)"
-        return f"{verdict} {self.card.check.explanation}{note}"
+        if self.first_time or self.attempted in (None, self.choice):
+            verdict = "Right." if self.correct else f"Not quite: the answer is \u201c{right}\u201d."
+            note = "" if self.first_time else " (You had already answered this one; your first answer is the one kept.)"
+            return f"{verdict} {self.card.check.explanation}{note}"
+        first = "right" if self.correct else "not right"
+        again = ("That one is right" if self.attempted == self.card.check.answer
+                 else f"That one is not right either: the answer is \u201c{right}\u201d" if not self.correct
+                 else f"That one is not right: the answer is \u201c{right}\u201d")
+        return (f"You had already answered this one, and your first answer ({first}) is the one kept. {again}. "
+                f"{self.card.check.explanation}")
 
 
 class Acknowledgements:
@@ -161,7 +171,7 @@ class Acknowledgements:
         except sqlite3.IntegrityError:  # purged between the read and the write
             ctx.forget(delivery.id)
             raise NotFound("That briefing is no longer on record (it may have been purged).") from None
-        return CheckResult(card, kept, correct, first)
+        return CheckResult(card, kept, correct, first, None if first else number)
 
     async def card_states(self, actor: Actor, delivery_ids: Sequence[str]) -> dict[str, CardState]:
         """What this person has done with each delivery, for showing the cards on their screen."""
