@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 import yaml
@@ -48,7 +49,7 @@ def _load_folder(folder: Path, today: date | None, problems: list[Problem], warn
         try:
             card = parse_card(file.read_text(encoding="utf-8"), str(file))
         except _Invalid as exc:
-            problems.append(Problem(str(file), exc.field, exc.reason))
+            problems.extend(Problem(str(file), field, reason) for field, reason in exc.problems)
             continue
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(str(file), "(file)", f"cannot be read: {exc}"))
@@ -65,9 +66,37 @@ def _load_folder(folder: Path, today: date | None, problems: list[Problem], warn
 
 
 class _Invalid(Exception):
-    def __init__(self, field: str, reason: str) -> None:
+    """One or more problems with a card: (field, reason) each; `field` and `reason` are the first."""
+
+    def __init__(self, field: str, reason: str, more: list[tuple[str, str]] | None = None) -> None:
         super().__init__(reason)
         self.field, self.reason = field, reason
+        self.problems = [(field, reason), *(more or [])]
+
+
+T = TypeVar("T")
+
+
+class _Problems:
+    """Every field checked, each problem kept: a card is refused with all of its problems at once."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, str]] = []
+
+    def check(self, parse: Callable[[], T], fallback: T) -> T:
+        try:
+            return parse()
+        except _Invalid as exc:
+            self.found.extend(exc.problems)
+            return fallback
+
+    def add(self, field: str, reason: str) -> None:
+        self.found.append((field, reason))
+
+    def raise_any(self) -> None:
+        if self.found:
+            (field, reason), *more = self.found
+            raise _Invalid(field, reason, more)
 
 
 def load_pack(
@@ -149,6 +178,7 @@ def parse_example(line: str, number: int = 0) -> Example:
 
 
 def parse_card(text: str, path: str) -> Card:
+    """A card from its file's text, or _Invalid listing every problem found (one per field)."""
     front, body = _split(text)
     try:
         meta = yaml.safe_load(front)
@@ -158,29 +188,78 @@ def parse_card(text: str, path: str) -> Card:
         raise _Invalid("(front matter)", f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(meta, dict):
         raise _Invalid("(front matter)", "must be a mapping of fields")
+    problems = _Problems()
     for key in meta:
         if key not in FIELDS:
-            raise _Invalid(str(key), f"unknown field; expected one of {', '.join(FIELDS)}")
+            problems.add(str(key), f"unknown field; expected one of {', '.join(FIELDS)}")
     for key in FIELDS:
         if key not in OPTIONAL and key not in meta:
-            raise _Invalid(key, "is required")
-    card_id = _text(meta, "id", 80)
-    if not SLUG.match(card_id):
+            problems.add(key, "is required")
+    present = {key: value for key, value in meta.items() if key in FIELDS}
+    card_id = problems.check(lambda: _card_id(present), "")
+    topic = problems.check(lambda: _topic(present), "")
+    audience = problems.check(lambda: _audience(present), DEFAULT_AUDIENCE)
+    myth = problems.check(lambda: _text(present, "myth", 300) if present.get("myth") is not None else None, None)
+    title = problems.check(lambda: _text(present, "title", MAX_TITLE) if "title" in present else "", "")
+    version = problems.check(lambda: _version(present), 1)
+    owner = problems.check(lambda: _text(present, "owner", 120) if "owner" in present else "", "")
+    review_by = problems.check(lambda: _review_by(present), date.min)
+    no_sources: tuple[Source, ...] = ()
+    sources = problems.check(lambda: _sources(present["sources"]) if "sources" in present else (), no_sources)
+    check = problems.check(lambda: _check(present["check"]) if "check" in present else None, None)
+    no_phrasings: tuple[str, ...] = ()
+    also = problems.check(lambda: _also_asked(present), no_phrasings)
+    say = problems.check(
+        lambda: _text(present, "say_to_public", MAX_PUBLIC_LINE) if "say_to_public" in present else "", "")
+    no_media: tuple[Media, ...] = ()
+    media = problems.check(lambda: _media(present.get("media", [])), no_media)
+    body = body.strip()
+    if not body:
+        problems.add("(body)", "is empty: write the card's text under the front matter")
+    elif len(body) > MAX_BODY:
+        problems.add("(body)", f"is {len(body)} characters; at most {MAX_BODY} so it reads on a phone")
+    problems.raise_any()
+    assert check is not None  # a missing or bad check is a problem raised above
+    return Card(
+        id=card_id, topic=topic, title=title, myth=myth, version=version, owner=owner, review_by=review_by,
+        sources=sources, check=check, also_asked=also, say_to_public=say, body=body, path=path, audience=audience,
+        media=media,
+    )
+
+
+def _card_id(meta: dict[str, Any]) -> str:
+    card_id = _text(meta, "id", 80) if "id" in meta else ""
+    if "id" in meta and not SLUG.match(card_id):
         raise _Invalid("id", f"{card_id!r} must be a slug: lower-case letters, digits and hyphens")
+    return card_id
+
+
+def _topic(meta: dict[str, Any]) -> str:
+    if "topic" not in meta:
+        return ""
     topic = _text(meta, "topic", 40)
     if topic not in TOPICS:
         raise _Invalid("topic", f"{topic!r} is not a topic; expected one of {', '.join(TOPICS)}")
+    return topic
+
+
+def _audience(meta: dict[str, Any]) -> str:
     audience = meta.get("audience", DEFAULT_AUDIENCE)
     if not isinstance(audience, str) or audience not in AUDIENCES:
         raise _Invalid("audience", f"{audience!r} is not an audience; expected one of {', '.join(AUDIENCES)} "
                        f"(or leave it out for {DEFAULT_AUDIENCE})")
-    myth = meta.get("myth")
-    if myth is not None:
-        myth = _text(meta, "myth", 300)
-    version = meta["version"]
+    return audience
+
+
+def _version(meta: dict[str, Any]) -> int:
+    version = meta.get("version", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _Invalid("version", "must be a whole number, 1 or more")
-    review_by = meta["review_by"]
+    return version
+
+
+def _review_by(meta: dict[str, Any]) -> date:
+    review_by = meta.get("review_by", date.min)
     if isinstance(review_by, str):
         try:
             review_by = date.fromisoformat(review_by)
@@ -188,34 +267,19 @@ def parse_card(text: str, path: str) -> Card:
             raise _Invalid("review_by", f"{review_by!r} is not a date (YYYY-MM-DD)") from None
     if not isinstance(review_by, date):
         raise _Invalid("review_by", "must be a date (YYYY-MM-DD)")
-    body = body.strip()
-    if not body:
-        raise _Invalid("(body)", "is empty: write the card's text under the front matter")
-    if len(body) > MAX_BODY:
-        raise _Invalid("(body)", f"is {len(body)} characters; at most {MAX_BODY} so it reads on a phone")
+    return review_by
+
+
+def _also_asked(meta: dict[str, Any]) -> tuple[str, ...]:
+    if "also_asked" not in meta:
+        return ()
     also = meta["also_asked"]
     if not isinstance(also, list) or len(also) < 3:
         raise _Invalid("also_asked", "must list at least 3 other ways officers ask this")
     for item in also:
         if not isinstance(item, str) or not item.strip() or len(item) > 200:
             raise _Invalid("also_asked", f"{item!r}: each entry must be text of 1-200 characters")
-    return Card(
-        id=card_id,
-        topic=topic,
-        title=_text(meta, "title", MAX_TITLE),
-        myth=myth,
-        version=version,
-        owner=_text(meta, "owner", 120),
-        review_by=review_by,
-        sources=_sources(meta["sources"]),
-        check=_check(meta["check"]),
-        also_asked=tuple(s.strip() for s in also),
-        say_to_public=_text(meta, "say_to_public", MAX_PUBLIC_LINE),
-        body=body,
-        path=path,
-        audience=audience,
-        media=_media(meta.get("media", [])),
-    )
+    return tuple(s.strip() for s in also)
 
 
 def _split(text: str) -> tuple[str, str]:

@@ -179,3 +179,19 @@ def test_a_folder_without_cards_is_refused(tmp_path: Path) -> None:
 def test_a_problem_reads_as_file_field_reason() -> None:
     problem = Problem("content/cards/koper.md", "topic", "'fifteen-minute' is not a topic")
     assert str(problem) == "content/cards/koper.md: field `topic`: 'fifteen-minute' is not a topic"
+
+
+def test_every_problem_in_a_card_is_listed_not_just_the_first(tmp_path: Path) -> None:
+    fields = card_fields(topic="hotspots", version=0, title="x" * 120, owner=None, also_asked=["only one"])
+    fields["colour"] = "blue"
+    write_card(tmp_path, {k: v for k, v in fields.items() if v is not None}, body="y" * (MAX_BODY + 1))
+    problems = problems_of(tmp_path)
+    assert {p.field for p in problems} == {"colour", "owner", "topic", "version", "title", "also_asked", "(body)"}
+    assert all(p.path.endswith("fifteen-minutes-test.md") for p in problems)
+    assert next(p for p in problems if p.field == "owner").reason == "is required"  # said once, not twice
+
+
+def test_a_card_with_one_problem_still_reports_exactly_one(tmp_path: Path) -> None:
+    write_card(tmp_path, card_fields(review_by="soon"))
+    problem = only_problem(tmp_path)
+    assert (problem.field, problem.reason) == ("review_by", "'soon' is not a date (YYYY-MM-DD)")
