@@ -81,6 +81,8 @@ class Core:
         self.my_record = self.reports.my_record
         self.my_totals = self.reports.my_totals
         self.content_gaps = self.reports.content_gaps
+        self.reach = self.reports.reach
+        self.coverage = self.reports.coverage
 
     @property
     def config(self) -> Config:

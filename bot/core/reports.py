@@ -85,6 +85,29 @@ class Reports:
                               key=lambda row: str(row["officer"]))
         return rows
 
+    def _visible(self, actor: Actor, team_id: str | None) -> list[str] | None:
+        """The teams whose aggregates a sergeant (their own) or a coordinator (all on record: None) may see."""
+        ctx = self.ctx
+        role = role_of(ctx.config, actor)
+        if role is Role.OFFICER:
+            raise Refused("Team statistics are for sergeants and coordinators; ask for your own record instead.")
+        led = [t.id for t in teams_led_by(ctx.config, actor)]
+        if team_id is not None:
+            if role is not Role.COORDINATOR and team_id not in led:
+                raise Refused(f"You can see statistics for your own teams only; {team_id} is not one of them.")
+            return [team_id]
+        return None if role is Role.COORDINATOR else led
+
+    async def reach(self, actor: Actor, team_id: str | None = None, since: datetime | None = None) -> int:
+        """How many officers the cards have reached: a count for the leadership report, no one named."""
+        return await self.ctx.db.read(Store.reach, self._visible(actor, team_id), since)
+
+    async def coverage(
+        self, actor: Actor, team_id: str | None = None, since: datetime | None = None
+    ) -> dict[str, dict[str, int]]:
+        """Cards posted to each team on each topic, for the teams the person may see."""
+        return await self.ctx.db.read(Store.coverage, self._visible(actor, team_id), since)
+
     async def content_gaps(self, actor: Actor, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
         """What officers ask that the cards do not answer well, for coordinators to turn into cards: the
         most asked topics, the questions left unanswered and the answers marked not helpful (no names)."""

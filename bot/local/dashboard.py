@@ -12,7 +12,6 @@ order), never ranked.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import logging
@@ -204,14 +203,14 @@ def cell(key: str, value: object) -> str:
     return str(value)
 
 
-def coverage_table(teams: Sequence[tuple[str, str]], topic_rows: Sequence[Sequence[Mapping[str, Any]]]) -> Table:
-    """Which topics each team has had: a row per team (id, name), a column per topic in teaching order."""
+def coverage_table(teams: Sequence[tuple[str, str]], per_team: Sequence[Mapping[str, int]]) -> Table:
+    """Which topics each team has had: a row per team (id, name), a column per topic in teaching order,
+    from the cards posted to each team on each topic (Core.coverage)."""
     topics = list(TOPICS)
-    for rows in topic_rows:
-        topics += [str(r["topic"]) for r in rows if r.get("topic") not in topics]
+    for counts in per_team:
+        topics += [topic for topic in counts if topic not in topics]
     body = []
-    for (_team_id, name), rows in zip(teams, topic_rows, strict=True):
-        posted = {str(r.get("topic")): int(r.get("deliveries") or 0) for r in rows}
+    for (_team_id, name), posted in zip(teams, per_team, strict=True):
         cells = [_cards(posted[t]) if posted.get(t) else "not yet" for t in topics]
         had = sum(1 for t in TOPICS if posted.get(t))
         body.append((name, *cells, f"{had} of {len(TOPICS)}"))
@@ -378,11 +377,8 @@ class Dashboard:
         teams = self.teams_shown(actor, q, team_rows)
         if len(teams) > COVERAGE_TEAMS:
             return len(teams)
-        since = self.since(q)
-        per_team = await asyncio.gather(*(
-            self.core.stats(actor, by="topic", team_id=team_id, since=since, export=export) for team_id, _ in teams
-        ))
-        return coverage_table(teams, per_team)
+        posted = await self.core.coverage(actor, team_id=q.team, since=self.since(q))
+        return coverage_table(teams, [posted.get(team_id, {}) for team_id, _ in teams])
 
     async def gaps(self, actor: Actor) -> list[Table]:
         gaps = await self.core.content_gaps(actor)

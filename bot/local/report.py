@@ -9,7 +9,6 @@ styles sit in the page.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 import subprocess
@@ -60,19 +59,17 @@ async def build_report(core: Core, actor: Actor) -> str:
     team_rows = await core.stats(actor, by="team")
     topic_rows = await core.stats(actor, by="topic")
     week_rows = await core.stats(actor, by="week")
-    officers = await core.stats(actor, by="officer", names=False)  # counted, never shown; the core audits it
+    reached = await core.reach(actor)  # a count: no officer is named
     teams = [(t.id, t.name) for t in core.teams_led_by(actor)]
     teams += [(str(r["team"]), str(r.get("name") or r["team"])) for r in team_rows if r["team"] not in dict(teams)]
-    per_team = await asyncio.gather(*(core.stats(actor, by="topic", team_id=team_id) for team_id, _ in teams))
-    had = {topic: sum(1 for rows in per_team if any(r.get("topic") == topic and r.get("deliveries") for r in rows))
-           for topic in TOPICS}
+    coverage = await core.coverage(actor)
+    had = {topic: sum(1 for team_id, _ in teams if coverage.get(team_id, {}).get(topic)) for topic in TOPICS}
     try:
         gaps: Mapping[str, Sequence[Mapping[str, Any]]] | None = await core.content_gaps(actor)
     except Refused:
         gaps = None
 
     now = core.now().astimezone(core.timezone)
-    reached = sum(1 for r in officers if _int(r, "delivered"))
     first = date.fromisoformat(str(week_rows[0]["week"])) if week_rows else None
     span = f"Records from the week of {_long(first)} to {_long(now.date())}." if first else "No records yet."
     body = f"""<h1>Hot spots policing briefings: progress</h1>

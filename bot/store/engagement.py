@@ -250,6 +250,23 @@ class EngagementQueries(Queries):
         """
         return [_tally(r, str(r["name"]), frozenset((r["topics"] or "").split(","))) for r in self._rows(sql, params)]
 
+    def reach(self, team_ids: Sequence[str] | None = None, since: datetime | None = None) -> int:
+        """How many people at least one posted card reached (of these teams, since then): a count, no one named."""
+        where, params = _posted_to(team_ids, None, since)
+        row = self._one(f"SELECT COUNT(DISTINCT r.person_id) AS n FROM deliveries d JOIN recipients r"  # noqa: S608
+                        f" ON r.delivery_id = d.id {where}", params)
+        return int(row["n"]) if row is not None else 0
+
+    def coverage(self, team_ids: Sequence[str] | None = None, since: datetime | None = None) -> dict[str, dict[str, int]]:
+        """Cards posted to each team on each topic (team -> topic -> cards), one row per card counted in SQL."""
+        where, params = _posted_to(team_ids, None, since)
+        rows = self._rows(f"SELECT d.team_id, d.topic, COUNT(*) AS n FROM deliveries d {where}"  # noqa: S608
+                          " GROUP BY d.team_id, d.topic", params)
+        result: dict[str, dict[str, int]] = {}
+        for r in rows:
+            result.setdefault(str(r["team_id"]), {})[str(r["topic"])] = int(r["n"])
+        return result
+
     def archived_tallies(
         self, by: str, *, team_ids: Sequence[str] | None = None, since_week: str | None = None
     ) -> list[Tally]:
