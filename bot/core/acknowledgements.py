@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.core.context import CLICK_DEADLINE, CoreContext, not_recorded
 from bot.core.errors import AlreadyHandled, CoreError, InvalidInput, NotFound, NotRecorded, Refused
 from bot.core.platform import CardView, Membership
-from bot.core.roles import Actor
+from bot.core.roles import Actor, receives
 from bot.store import AlreadyProcessed, CardState, DatabaseBusy, Delivery, Store
 from content.model import Card
 
@@ -64,19 +64,27 @@ class Acknowledgements:
 
         `where` is the channel the button was pressed in (platform-prefixed); None only for the local
         workspace, which has no channel. It must be the delivery's channel: a card's button pressed
-        anywhere else (a forged or copied delivery id) is refused. Then the person must belong:
-        - a configured sergeant or member of the team, or a recorded recipient of this delivery, counts;
+        anywhere else (a forged or copied delivery id) is refused. Then the person must be one the card is for
+        (`roles.receives`): a coordinator, the team's own sergeant or, on an officers' team, any configured
+        sergeant is refused, saying so, and nothing is recorded (not even an audit entry). Then they must belong:
+        - a configured member of the team, or a recorded recipient of this delivery, counts;
         - a team with a configured roster (`members`) counts no one else;
         - otherwise the channel is the roster: the platform says whether they are in it now (Slack: the
           channel's members; Teams: the team's roster), so someone who joined after the post still counts.
-        A refusal writes nothing but an audit entry, and says why (the platforms show it privately)."""
+        Any other refusal writes nothing but an audit entry; every refusal says why (the platforms show it
+        privately)."""
         ctx = self.ctx
         team = ctx.team(delivery.team_id)
         if where is not None and where != delivery.channel:
             await self._refuse(actor, delivery, what, f"pressed in {where or 'no channel'}, not {delivery.channel}")
             raise Refused(f"That button belongs to a {team.name} card in its own channel, and was pressed somewhere "
                           f"else; your {what} was not recorded.")
-        if actor.id in team.sergeants or actor.id in team.members:
+        if not receives(ctx.config, team, actor.id):
+            lead = "a coordinator" if actor.id in ctx.config.coordinators else "a sergeant"
+            track = "" if team.audience != "officers" else " (sergeants have their own track)"
+            raise Refused(f"This card is for {team.name}'s {team.audience}: as {lead} you are not counted{track}, "
+                          f"so your {what} was not recorded. Ask for status to see who has acknowledged.")
+        if actor.id in team.members:
             return
         if await ctx.db.read(Store.is_recipient, delivery.id, actor.id):
             return

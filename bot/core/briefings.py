@@ -10,7 +10,7 @@ from bot.config import Team
 from bot.core.context import CLICK_DEADLINE, CoreContext, not_recorded
 from bot.core.errors import AlreadyHandled, InvalidInput, NotFound, PostFailed
 from bot.core.platform import CardView
-from bot.core.roles import SYSTEM, Actor, require_lead
+from bot.core.roles import SYSTEM, Actor, receives, require_lead
 from bot.store import AlreadyProcessed, DatabaseBusy, Delivery, Store
 from content.model import Card
 from content.topics import TOPICS
@@ -107,7 +107,9 @@ class Briefings:
             raise PostFailed(f"Delivery {delivery.id} is already being posted.")
         try:
             platform = ctx.platform_for(delivery.channel)
-            members = [(pid, ctx.config.people.get(pid) or name) for pid, name in await platform.members(delivery.channel)]
+            team = ctx.team(delivery.team_id)
+            members = [(pid, ctx.config.people.get(pid) or name) for pid, name in await platform.members(delivery.channel)
+                       if receives(ctx.config, team, pid)]
             await db.write(Store.add_recipients, delivery.id, members, ctx.now())
             posting = await db.read(Store.delivery, delivery.id)
             assert posting is not None

@@ -64,3 +64,12 @@ def require_lead(config: Config, actor: Actor, team: Team, doing: str) -> None:
     if role_of(config, actor) is Role.SERGEANT:
         raise Refused(f"Only {team.name}'s sergeants or a coordinator can {doing}; you are not a sergeant of {team.name}.")
     raise Refused(f"Only a team's sergeants or a coordinator can {doing}. Ask your sergeant if the team needs it.")
+
+
+def receives(config: Config, team: Team, person_id: str) -> bool:
+    """Whether a person is one of the people a team's cards are for, counted in "N of M", listed as not
+    acknowledged and nudged. Coordinators and the team's own sergeants lead it, so they are not; on an
+    officers' team no sergeant is (sergeants have their own track, a team with `audience = "sergeants"`)."""
+    if person_id in config.coordinators or person_id in team.sergeants:
+        return False
+    return not (team.audience == "officers" and any(person_id in t.sergeants for t in config.teams))

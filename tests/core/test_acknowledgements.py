@@ -30,7 +30,7 @@ async def test_each_new_acknowledgement_updates_the_card_and_a_repeat_does_not(
     await core.acknowledge(PC1, view.delivery.id, via="local")
     await core.acknowledge(PC1, view.delivery.id, via="local")
     await core.acknowledge(PC2, view.delivery.id, via="local")
-    assert [update.progress for update in platform.updates] == ["Acknowledged by 1 of 3", "Acknowledged by 2 of 3"]
+    assert [update.progress for update in platform.updates] == ["Acknowledged by 1 of 2", "Acknowledged by 2 of 2"]
     assert {update.delivery.id for update in platform.updates} == {view.delivery.id}
 
 
@@ -40,7 +40,7 @@ async def test_a_card_the_platform_cannot_update_still_counts_the_acknowledgemen
     view = await core.post_briefing(SGT, "response-a")
     platform.fail("local:response-a", ConnectionError("message_not_found"))
     result = await core.acknowledge(PC1, view.delivery.id, via="local")
-    assert result.first_time and result.view.progress == "Acknowledged by 1 of 3"
+    assert result.first_time and result.view.progress == "Acknowledged by 1 of 2"
     assert records(core).acknowledged_by(view.delivery.id) == ["local:pc-1"] and platform.updates == []
 
 
@@ -78,6 +78,7 @@ rota = ["off"]
 """
 SLACK_SGT = Actor("slack:U0SGT", "Sgt S")
 IN = Actor("slack:U0IN", "PC In")
+IN2 = Actor("slack:U0IN2", "PC In Two")
 LATE = Actor("slack:U0LATE", "PC Late")
 OUT = Actor("slack:U0OUT", "PC Out")
 
@@ -112,7 +113,8 @@ class NoMembership:
 def slack_like(tmp_path: Path, db: Database, pack: Pack, clock: FakeClock, index: Index) -> tuple[Core, RecordingPlatform]:
     """Teams with no configured `members`: their channel is the roster, as in Slack or Teams."""
     config = load_config(write_config(tmp_path, OPEN_TEAM))
-    platform = RecordingPlatform("slack", {"slack:C0OPEN": [("slack:U0SGT", "Sgt S"), ("slack:U0IN", "PC In")],
+    platform = RecordingPlatform("slack", {"slack:C0OPEN": [("slack:U0SGT", "Sgt S"), ("slack:U0IN", "PC In"),
+                                                            ("slack:U0IN2", "PC In Two")],
                                            "slack:C0OTHER": [("slack:U0OUT", "PC Out")]})
     return Core(config, db, pack, clock, {"slack": platform}, index), platform
 
@@ -137,7 +139,7 @@ async def test_a_click_from_another_channel_is_refused_audited_and_records_nothi
         ("slack:U0IN", "refused-acknowledgement", f"{view.delivery.id}: pressed in slack:C0OTHER, not slack:C0OPEN"),
     ]
     result = await core.acknowledge(IN, view.delivery.id, "slack", where="slack:C0OPEN")  # from the card's own channel
-    assert result.first_time and result.view.progress == "Acknowledged by 1 of 2"
+    assert result.first_time and result.view.progress == "Acknowledged by 1 of 2"  # the two officers, not the sergeant
 
 
 async def test_without_a_configured_roster_the_channel_decides_and_is_asked_only_about_strangers(
@@ -157,10 +159,10 @@ async def test_without_a_configured_roster_the_channel_decides_and_is_asked_only
     assert refused(core) == [("slack:U0OUT", "refused-acknowledgement", f"{view.delivery.id}: not a member of slack:C0OPEN")]
 
 
-async def test_a_platform_that_cannot_say_counts_only_the_configured_people_and_recipients(
+async def test_a_platform_that_cannot_say_counts_only_the_recipients_and_never_the_sergeant(
     tmp_path: Path, db: Database, pack: Pack, clock: FakeClock, index: Index,
 ) -> None:
-    recording = RecordingPlatform("slack", {"slack:C0OPEN": [("slack:U0IN", "PC In")]})
+    recording = RecordingPlatform("slack", {"slack:C0OPEN": [("slack:U0SGT", "Sgt S"), ("slack:U0IN", "PC In")]})
     core = Core(load_config(write_config(tmp_path, OPEN_TEAM)), db, pack, clock, {"slack": NoMembership(recording)}, index)
     view = await core.post_briefing(SLACK_SGT, "open")
     recording.rosters["slack:C0OPEN"].append(("slack:U0LATE", "PC Late"))
@@ -168,7 +170,10 @@ async def test_a_platform_that_cannot_say_counts_only_the_configured_people_and_
     with pytest.raises(Refused, match="only members of its channel count"):
         await core.acknowledge(LATE, view.delivery.id, "slack", where="slack:C0OPEN")
     assert (await core.acknowledge(IN, view.delivery.id, "slack", where="slack:C0OPEN")).first_time
-    assert (await core.acknowledge(SLACK_SGT, view.delivery.id, "slack", where="slack:C0OPEN")).first_time
+    with pytest.raises(Refused, match="as a sergeant you are not counted"):  # configured, but not a recipient
+        await core.acknowledge(SLACK_SGT, view.delivery.id, "slack", where="slack:C0OPEN")
+    assert records(core).acknowledged_by(view.delivery.id) == ["slack:U0IN"]
+    assert records(core).ack_counts(view.delivery.id) == (1, 1)
 
 
 async def test_a_membership_lookup_that_fails_asks_to_press_again_and_records_nothing(
@@ -217,4 +222,4 @@ async def test_refused_clicks_leave_the_figures_as_they_were(slack_like: tuple[C
         with pytest.raises(Refused):
             await core.acknowledge(OUT, view.delivery.id, "slack", where=where)
     assert await core.stats(CLI, by="officer") == before
-    assert records(core).recipients(view.delivery.id) == ["slack:U0IN", "slack:U0SGT"]
+    assert records(core).recipients(view.delivery.id) == ["slack:U0IN", "slack:U0IN2"]  # the officers, not the sergeant

@@ -42,10 +42,12 @@ async def test_sergeant_posts_a_card_to_their_team_with_the_channel_members_as_r
     assert view.delivery.state == "posted"
     assert view.delivery.channel == "local:response-a"
     [card] = platform.cards_in("local:response-a")
-    assert card.delivery.id == view.delivery.id and card.progress == "Acknowledged by 0 of 3"
+    assert card.delivery.id == view.delivery.id and card.progress == "Acknowledged by 0 of 2"
     assert view.delivery.message_ref == platform.in_channel[view.delivery.id]
-    assert records(core).recipients(view.delivery.id) == ["local:pc-1", "local:pc-2", "local:sgt-a"]
-    assert view.progress == "Acknowledged by 0 of 3"
+    # the channel holds the sergeant too, but the card is for the team's officers
+    assert [pid for pid, _name in platform.rosters["local:response-a"]] == ["local:sgt-a", "local:pc-1", "local:pc-2"]
+    assert records(core).recipients(view.delivery.id) == ["local:pc-1", "local:pc-2"]
+    assert view.progress == "Acknowledged by 0 of 2"
 
 
 async def test_first_card_follows_the_teaching_order(core: Core) -> None:
@@ -88,9 +90,9 @@ async def test_second_click_on_acknowledge_is_not_counted_twice(core: Core) -> N
     first = await core.acknowledge(PC1, view.delivery.id, via="local")
     again = await core.acknowledge(PC1, view.delivery.id, via="local")
     assert first.first_time and not again.first_time
-    assert again.view.progress == "Acknowledged by 1 of 3"
+    assert again.view.progress == "Acknowledged by 1 of 2"
     rows = (await core.stats(COORD, by="officer"))
-    assert {r["officer"]: r["acknowledged"] for r in rows} == {"local:pc-1": 1, "local:pc-2": 0, "local:sgt-a": 0}
+    assert {r["officer"]: r["acknowledged"] for r in rows} == {"local:pc-1": 1, "local:pc-2": 0}
 
 
 async def test_acknowledging_a_made_up_delivery_changes_nothing(core: Core) -> None:
@@ -116,7 +118,8 @@ async def test_pending_lists_who_has_not_acknowledged_for_the_teams_sergeant_onl
     view = await core.post_briefing(SGT, "response-a")
     await core.acknowledge(PC1, view.delivery.id, via="local")
     pending = (await core.pending(SGT, "response-a"))
-    assert [name for _pid, name in pending.not_acknowledged] == ["PC Two", "Sgt A"]
+    assert [name for _pid, name in pending.not_acknowledged] == ["PC Two"]  # not the sergeant
+    assert (pending.acknowledged, pending.recipients) == (1, 2)
     with pytest.raises(Refused):
         await core.pending(PC2, "response-a")
     with pytest.raises(Refused):
@@ -281,7 +284,7 @@ async def test_someone_off_a_configured_roster_cannot_acknowledge_that_teams_car
         await core.acknowledge(outsider, view.delivery.id, via="local")
     with pytest.raises(Refused, match="not on its roster"):
         await core.answer_check(outsider, view.delivery.id, 1)
-    assert records(core).ack_counts(view.delivery.id) == (0, 3)
+    assert records(core).ack_counts(view.delivery.id) == (0, 2)
 
 
 async def test_a_channel_that_refuses_the_card_leaves_it_on_record_as_failed_with_the_reason(
@@ -295,4 +298,4 @@ async def test_a_channel_that_refuses_the_card_leaves_it_on_record_as_failed_wit
     [failed] = records(core).recent_problems()
     assert failed.state == "failed" and "ConnectionError: channel_not_found" in (failed.error or "")
     assert platform.posts == []
-    assert records(core).recipients(failed.id) == ["local:pc-1", "local:pc-2", "local:sgt-a"]  # asked before posting
+    assert records(core).recipients(failed.id) == ["local:pc-1", "local:pc-2"]  # asked before posting

@@ -44,8 +44,8 @@ async def test_sergeant_brief_now_displacement_posts_a_card_to_the_team_channel(
     assert button_values(message, "acknowledge") == [delivery_id]
     assert len(button_values(message, "check_")) == len(card.check.options)
     assert message.metadata["event_payload"]["delivery"] == delivery_id
-    # Three people: the bot and the deactivated account are not expected to acknowledge.
-    assert progress(message) == "Acknowledged by 0 of 3"
+    # Two officers: the bot and the deactivated account are not expected to acknowledge, nor is the sergeant.
+    assert progress(message) == "Acknowledged by 0 of 2"
     assert "Posted" in fake.private_to("U0SGT")[0].text
 
 
@@ -73,21 +73,22 @@ async def test_clicks_update_acknowledged_by_and_stats_show_exactly_who(bot: Bot
 
     assert await bot.click("U0PC1", "acknowledge", delivery_id) == 200
     assert await bot.click("U0PC2", "acknowledge", delivery_id) == 200
-    await fake.wait_for(lambda: progress(card_message(fake)) == "Acknowledged by 2 of 3", within=6)
+    await fake.wait_for(lambda: progress(card_message(fake)) == "Acknowledged by 2 of 2", within=6)
 
     confirmations = [e.text for e in fake.private_to("U0PC1")]
     assert len(confirmations) == 1 and confirmations[0].startswith("Thanks, you have acknowledged")
     rows = {r["officer"]: r for r in (await bot.core.stats(CLI, by="officer"))}
     assert {pid for pid, r in rows.items() if r["acknowledged"]} == {"slack:U0PC1", "slack:U0PC2"}
-    assert rows["slack:U0SGT"]["acknowledged"] == 0
+    assert "slack:U0SGT" not in rows  # the sergeant was not sent it as one of the team's officers
     assert rows["slack:U0PC1"]["name"] == "PC Ahmed"
 
 
 async def test_updates_are_coalesced_to_one_per_two_seconds(bot: Bot, fake: FakeSlack) -> None:
+    fake.members["C0RESPA"].append("U0PC3")  # a third officer in the channel
     await bot.command("U0SGT", "now")
     await fake.wait_for(lambda: fake.private_to("U0SGT"))
     delivery_id = bot.store.latest_delivery("response-a").id
-    for user in ("U0PC1", "U0PC2", "U0SGT"):
+    for user in ("U0PC1", "U0PC2", "U0PC3"):
         await bot.click(user, "acknowledge", delivery_id)
     await fake.wait_for(lambda: progress(card_message(fake)) == "Acknowledged by 3 of 3", within=6)
     await bot.drain()
@@ -112,8 +113,8 @@ async def test_a_double_click_or_a_retried_click_is_counted_once(bot: Bot, fake:
     replies = [e.text for e in fake.private_to("U0PC1")]
     assert len(replies) == 2, replies
     assert "already acknowledged" in replies[1] and "nothing changed" in replies[1]
-    assert bot.store.ack_counts(delivery_id) == (1, 3)
-    assert progress(card_message(fake)) == "Acknowledged by 1 of 3"  # the drain waited for the card's update too
+    assert bot.store.ack_counts(delivery_id) == (1, 2)
+    assert progress(card_message(fake)) == "Acknowledged by 1 of 2"  # the drain waited for the card's update too
     assert len(fake.called("chat.update")) == 1
 
 
@@ -145,14 +146,15 @@ async def test_status_and_nudge_for_the_sergeant_nudge_never_twice(bot: Bot, fak
 
     await bot.command("U0SGT", "status")
     status = (await fake.wait_for(lambda: len(fake.private_to("U0SGT")) == 2 and fake.private_to("U0SGT")))[1].text
-    assert "PC Brown" in status and "Sgt Stone" in status and "PC Ahmed" not in status
+    assert "PC Brown" in status and "PC Ahmed" not in status
+    assert "Sgt Stone" not in status and "acknowledged by 1 of 2" in status  # the officers only
 
     await bot.command("U0SGT", "nudge")
     await fake.wait_for(lambda: len(fake.private_to("U0SGT")) == 3)
     await bot.command("U0SGT", "nudge")
     again = (await fake.wait_for(lambda: len(fake.private_to("U0SGT")) == 4 and fake.private_to("U0SGT")))[3].text
     dms = [m for m in fake.messages if m.channel.startswith("D")]
-    assert sorted(m.channel for m in dms) == ["DU0PC2"]  # the sergeant is not sent their own nudge
+    assert sorted(m.channel for m in dms) == ["DU0PC2"]  # the sergeant is not a recipient, so never nudged
     assert "already been nudged once" in again
 
 

@@ -92,7 +92,7 @@ async def test_app_home_shows_an_officer_their_record_and_a_sergeant_their_teams
     assert "Cards delivered to you: *1*. Acknowledged: *1*." in officer
     assert "Your teams" not in officer
     sergeant = str(views["U0SGT"]["blocks"])
-    assert "Your teams" in sergeant and "Response Team A" in sergeant and "acknowledged 1 of 3" in sergeant
+    assert "Your teams" in sergeant and "Response Team A" in sergeant and "acknowledged 1 of 2" in sergeant
     assert "Response Team B" not in sergeant
 
 

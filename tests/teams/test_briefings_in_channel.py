@@ -60,7 +60,7 @@ async def test_sergeants_brief_now_posts_a_valid_card_into_the_channel(teams: Te
     delivery = records(teams.core).latest_delivery("response-a")
     assert delivery is not None and delivery.topic == "displacement"
     assert submit_data(card, "Acknowledge")["delivery"] == delivery.id
-    assert progress_of(card) == "Acknowledged by 0 of 4"  # the whole roster, read page by page
+    assert progress_of(card) == "Acknowledged by 0 of 3"  # the roster's officers (not its sergeant), read page by page
     pages = [c for c in teams.connector.calls if c.path.endswith("/pagedmembers")]
     assert [c.query.get("continuationToken") for c in pages] == [None, "2"]
     title = teams.core.card(delivery.card_id).title
@@ -86,7 +86,7 @@ async def test_acknowledgements_update_the_card_in_place_and_count_once_each(
     assert (await teams.send(again)).status == 200  # and Teams retrying the same activity
 
     updates = teams.connector.updates()
-    assert [progress_of(cards_in(u)[0]) for u in updates] == ["Acknowledged by 1 of 4", "Acknowledged by 2 of 4"]
+    assert [progress_of(cards_in(u)[0]) for u in updates] == ["Acknowledged by 1 of 3", "Acknowledged by 2 of 3"]
     root = post.response_id
     assert all(u.path == f"/v3/conversations/{CHANNEL};messageid={root}/activities/{root}" for u in updates)
 
@@ -100,8 +100,8 @@ async def test_acknowledgements_update_the_card_in_place_and_count_once_each(
     assert await asyncio.to_thread(cli.main, ["stats", "--json", "--by", "officer", "--names"]) == 0
     rows = {r["officer"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
     assert {pid: r["acknowledged"] for pid, r in rows.items()} == {
-        "teams:aad-pc1": 1, "teams:aad-pc2": 1, "teams:aad-pc3": 0, "teams:aad-sgt": 0,
-    }
+        "teams:aad-pc1": 1, "teams:aad-pc2": 1, "teams:aad-pc3": 0,
+    }  # the officers: the sergeant was not sent it as one of them
     assert all(r["delivered"] == 1 for r in rows.values())
     assert rows["teams:aad-pc1"]["name"] == "PC Ahmed"
 
@@ -143,10 +143,11 @@ async def test_status_and_nudge_name_who_has_not_acknowledged_and_nudge_them_onc
 
     await teams.send(teams.channel_message(SGT, "status"))
     status = teams.connector.replies()[-1].body["text"]
-    assert "acknowledged by 1 of 4" in status and "PC Brown" in status and "PC Ahmed" not in status
+    assert "acknowledged by 1 of 3" in status and "PC Brown" in status and "PC Ahmed" not in status
+    assert "Sgt Patel" not in status
 
     await teams.send(teams.channel_message(SGT, "nudge"))
-    assert "Nudged 2 privately" in teams.connector.replies()[-1].body["text"]  # not the sergeant themselves
+    assert "Nudged 2 privately" in teams.connector.replies()[-1].body["text"]  # not the sergeant: not a recipient
     nudged = {c.path for c in teams.connector.replies() if "asks you to read" in (c.body.get("text") or "")}
     assert nudged == {f"/v3/conversations/a:personal-{m.user_id}/activities" for m in (PC2, PC3)}
 

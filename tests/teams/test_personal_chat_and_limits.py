@@ -61,14 +61,14 @@ async def test_shiftbrief_post_from_a_second_process_posts_proactively_and_the_c
     out, err = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, err.decode()
     posted = json.loads(out)
-    assert posted["recipients"] == 4 and posted["topic"] == "evidence"
+    assert posted["recipients"] == 3 and posted["topic"] == "evidence"  # the officers, not the sergeant
 
     [post] = teams.connector.posts()
     assert post.body["channelData"]["channel"]["id"] == CHANNEL
-    assert progress_of(cards_in(post)[0]) == "Acknowledged by 0 of 4"
+    assert progress_of(cards_in(post)[0]) == "Acknowledged by 0 of 3"
     await teams.send(teams.card_click(PC1, post, "Acknowledge"))  # this process, the other's card
     [update] = teams.connector.updates()
-    assert progress_of(cards_in(update)[0]) == "Acknowledged by 1 of 4"
+    assert progress_of(cards_in(update)[0]) == "Acknowledged by 1 of 3"
 
 
 async def test_a_429_from_teams_is_retried_after_its_retry_after(teams: Teams) -> None:
@@ -179,6 +179,6 @@ async def test_a_throttled_card_update_finishes_after_the_click_is_answered(team
     assert slept[:1] == [7.0] and sum(slept) <= 10  # the throttle waited once within the budget, then handed off
     await teams.platform.settle()
     [update] = teams.connector.updates()
-    assert progress_of(cards_in(update)[0]) == "Acknowledged by 1 of 4"
+    assert progress_of(cards_in(update)[0]) == "Acknowledged by 1 of 3"
     delivery = records(teams.core).latest_delivery("response-a")
     assert delivery is not None and records(teams.core).acknowledged_by(delivery.id) == [f"teams:{PC1.aad}"]

@@ -13,7 +13,7 @@ async def test_a_coordinator_gets_stats_by_team_and_a_teams_by_officer_view_in_a
 
     await teams.send(teams.personal_message(COORD, "stats"))
     summary = teams.connector.replies()[-1].body["text"]
-    assert "Response Team A (response-a): 1/4 ack (25%) \u00b7 0 on time \u00b7 no answers yet" in summary
+    assert "Response Team A (response-a): 1/3 ack (33%) \u00b7 0 on time \u00b7 no answers yet" in summary
     assert "Response Team B (response-b): nothing delivered yet" in summary
     assert "PC Ahmed" not in summary
 
@@ -21,6 +21,7 @@ async def test_a_coordinator_gets_stats_by_team_and_a_teams_by_officer_view_in_a
     by_officer = teams.connector.replies()[-1].body["text"]
     assert by_officer.startswith("Response Team A, by officer:")
     assert "- PC Ahmed: 1/1 ack (100%)" in by_officer and "- PC Brown: 0/1 ack (0%)" in by_officer
+    assert "Sgt Patel" not in by_officer  # the team's officers: its sergeant is not sent its cards as one
     assert all(len(line) <= 60 for line in by_officer.splitlines()[1:-1])  # one short line each: a phone's width
     audit = records(teams.core).audit_trail()
     assert any(a["action"] == "view-officer-stats" and a["actor"] == "teams:aad-coord" and a["target"] == "response-a"
