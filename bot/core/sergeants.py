@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from bot.config import Team
 from bot.core.context import CLICK_DEADLINE, CoreContext
 from bot.core.errors import NotFound, NotRecorded
-from bot.core.roles import SYSTEM, Actor, require_lead
+from bot.core.roles import SYSTEM, Actor, receives, require_lead
 from bot.store import DatabaseBusy, Delivery, Nudge, Store
 from content.model import Card
 from scheduler.occurrence import occurrence_key, reminder_due
@@ -58,7 +58,9 @@ class Sergeants:
         if delivery is None:
             raise NotFound(f"Nothing has been posted to {team.name} yet.")
         acked = set(await db.read(Store.acknowledged_by, delivery.id))
-        recipients = await db.read(Store.recipients, delivery.id)
+        # Leads recorded as recipients by an older version, or who became a sergeant since, are not chased.
+        recipients = [pid for pid in await db.read(Store.recipients, delivery.id) if receives(ctx.config, team, pid)]
+        acked &= set(recipients)
         names = await db.read(Store.person_names, recipients)
         missing = [(pid, ctx.config.people.get(pid) or names.get(pid) or pid) for pid in recipients if pid not in acked]
         missing.sort(key=lambda p: p[1].lower())

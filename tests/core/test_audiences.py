@@ -22,10 +22,12 @@ SGT_A = Actor("local:sgt-a", "Sgt A")
 
 
 def with_sergeant_cards(pack: Pack) -> Pack:
-    """The real pack plus sergeant cards on two topics (made from real cards until the track is written)."""
-    extra = [dataclasses.replace(pack.by_topic(topic)[0], id=f"sgt-{topic}", audience="sergeants")
+    """The real pack's officers' cards plus sergeant cards on two topics made from them, so the track here is
+    known exactly whatever sergeant cards the pack ships."""
+    officers = pack.for_audience("officers")
+    extra = [dataclasses.replace(Pack(officers).by_topic(topic)[0], id=f"sgt-{topic}", audience="sergeants")
              for topic in ("roles", "how-it-works")]
-    return Pack((*pack.cards, *extra), pack.warnings, pack.examples)
+    return Pack((*officers, *extra), pack.warnings, pack.examples)
 
 
 @pytest.fixture
@@ -70,7 +72,8 @@ async def test_brief_now_on_a_topic_the_track_lacks_says_which_topics_it_has(tra
 async def test_a_track_with_no_cards_yet_says_so(sergeants_config: Config, db: Database, pack: Pack,
                                                  clock: FakeClock) -> None:
     platform = RecordingPlatform.for_config(sergeants_config)
-    core = Core(sergeants_config, db, pack, clock, {platform.name: platform})
+    officers_only = Pack(pack.for_audience("officers"), pack.warnings, pack.examples)
+    core = Core(sergeants_config, db, officers_only, clock, {platform.name: platform})
     with pytest.raises(NotFound, match="no cards for sergeants"):
         await core.post_briefing(SGT_B, "response-b")
     with pytest.raises(NotFound, match="The pack has no sergeants cards yet"):
@@ -80,7 +83,15 @@ async def test_a_track_with_no_cards_yet_says_so(sergeants_config: Config, db: D
 def test_start_up_names_a_team_whose_audience_has_no_cards(sergeants_config: Config, pack: Pack) -> None:
     from bot.app import empty_tracks
 
-    assert empty_tracks(sergeants_config, pack) == [
+    officers_only = Pack(pack.for_audience("officers"), pack.warnings, pack.examples)
+    assert empty_tracks(sergeants_config, officers_only) == [
         "team response-b is for sergeants, but the pack has no sergeants cards: nothing can be posted to it until "
         "some are added"]
     assert empty_tracks(sergeants_config, with_sergeant_cards(pack)) == []
+    assert empty_tracks(sergeants_config, pack) == []  # the shipped pack has a sergeants' track
+
+
+def test_the_shipped_pack_has_the_sergeant_and_leader_tracks_the_issue_asks_for(pack: Pack) -> None:
+    assert len(pack.for_audience("sergeants")) >= 8 and len(pack.for_audience("leaders")) >= 6
+    officers = Pack(pack.for_audience("officers"))
+    assert len(officers.by_topic("suppression")) >= 5 and len(officers.by_topic("proactive-vs-reactive")) >= 5

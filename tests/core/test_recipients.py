@@ -247,3 +247,19 @@ async def test_a_sergeants_team_counts_the_sergeants_in_its_channel_but_not_its_
     nudged = await core.nudge(COORD, "sergeants")
     assert [pid for pid, _name in nudged.nudged] == ["local:sgt-b"]
     assert platform.people_messaged() == ["local:sgt-b"]
+
+
+async def test_a_card_that_recorded_its_sergeant_as_a_recipient_still_lists_and_nudges_officers_only(
+    core: Core, db: Database
+) -> None:
+    """Cards posted by an earlier version kept the sergeant among their recipients: status and nudge leave
+    them out all the same."""
+    from bot.store import Store
+
+    view = await core.post_briefing(SGT, "response-a")
+    await db.write(Store.add_recipients, view.delivery.id, [("local:sgt-a", "Sgt A")], core.now())
+    pending = await core.pending(SGT, "response-a")
+    assert "local:sgt-a" not in [pid for pid, _name in pending.not_acknowledged]
+    assert pending.recipients == len(pending.not_acknowledged) + pending.acknowledged
+    nudged = await core.nudge(COORD, "response-a")
+    assert "local:sgt-a" not in [pid for pid, _name in nudged.nudged]
