@@ -8,19 +8,21 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
+from bot.core.roles import receives
 from bot.store import ACK_BANDS, DEMO_PEOPLE, Store, band_of, iso
 from content.model import Card, Pack
 from scheduler.curriculum import next_card
 
 
 def seed(store: Store, config: Config, pack: Pack, now: datetime, weeks: int, seed_value: int = 7) -> int:
-    """Post roughly three cards a week to every local team, with plausible acknowledgements and answers.
+    """Post roughly three cards a week to every local team, with plausible acknowledgements and answers from
+    the people its cards are for (its officers: not its sergeants, nor a coordinator; see `receives`).
     Any demo history already there is replaced, so seeding twice never doubles it."""
     rng = random.Random(seed_value)
     store.clear_demo()
     count = 0
     for team in config.teams:
-        members = list(dict.fromkeys((*team.sergeants, *team.members)))
+        members = [pid for pid in dict.fromkeys((*team.sergeants, *team.members)) if receives(config, team, pid)]
         if not members:
             continue
         people = [(pid, config.display_name(pid)) for pid in members]
