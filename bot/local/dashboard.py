@@ -40,22 +40,19 @@ from bot.local.charts import (
     topic_chart,
     weekly_chart,
 )
+from bot.local.layout import DASHBOARD, HEADERS, flash_html, flash_of, header, page
 from bot.local.render import attr
 from content.topics import TOPICS, topic_title
 
 log = logging.getLogger(__name__)
-PAGE, CSV_PATH = "/dashboard", "/dashboard.csv"
+PAGE, CSV_PATH = DASHBOARD, "/dashboard.csv"
 VIEWS: Mapping[str, str] = {"team": "By team", "officer": "By officer", "topic": "By topic", "week": "By week"}
 TABLES = ("view", "coverage", "understanding", "most-asked", "unanswered", "not-helpful")
 PAGE_PARAMETERS = ("view", "team", "since")
 CSV_PARAMETERS = (*PAGE_PARAMETERS, "table", "names")
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; style-src 'self'; script-src 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-store",
-}
+STYLESHEETS = ("workspace.css", "charts.css")
 COVERAGE_TEAMS = 40
 """The most teams the coverage table is worked out for at once (a core call per team): choose a team for more."""
 ROW_HEADER = {"team": "name", "officer": "name", "topic": "title", "week": "week"}
@@ -306,12 +303,12 @@ class Dashboard:
         actor = await self.actor_of(request)
         if actor is None:
             return _refusal_page("Choose who you are on the workspace page first.", 403)
+        flash = flash_of(request)  # a message from the workspace's last form (a coordinator lands here)
         try:
-            body = await self.body(actor, q)
+            body = await self.body(actor, q, flash)
         except CoreError as exc:
             return self.core_error(request, exc, page=True)
-        return web.Response(text=_document("Dashboard", body), content_type="text/html", charset="utf-8",
-                            headers=HEADERS)
+        return page("Dashboard", body, flashed=bool(flash), main_class="dashboard", stylesheets=STYLESHEETS)
 
     async def csv(self, request: web.Request) -> web.StreamResponse:
         try:
@@ -405,7 +402,7 @@ class Dashboard:
                                                              export=True))
         return next(t for t in await self.gaps(actor) if t.key == q.table)
 
-    async def body(self, actor: Actor, q: Query) -> str:
+    async def body(self, actor: Actor, q: Query, flash: str = "") -> str:
         since = self.since(q)
         team_rows = await self.core.stats(actor, by="team", team_id=q.team, since=since)
         topic_rows = await self.core.stats(actor, by="topic", team_id=q.team, since=since)
@@ -413,7 +410,8 @@ class Dashboard:
         if rows is None:
             rows = await self.view_rows(actor, q)
         teams = self.team_choices(actor, q, team_rows)
-        parts = [self.header(actor), self.intro(actor, q, team_rows), self.filters(actor, q, teams), self.tabs(q)]
+        parts = [header(self.core, actor, PAGE, brand="dashboard"), flash_html(flash), self.intro(actor, q, team_rows),
+                 self.filters(actor, q, teams), self.tabs(q)]
         parts.append(self.view_section(actor, q, rows, teams))
         parts.append(self.coverage_section(q, await self.coverage(actor, q, team_rows)))
         if q.view != "topic":
@@ -422,13 +420,6 @@ class Dashboard:
                                       understanding_table(topic_rows), q, topic_chart(topic_rows)))
         parts.append(await self.gaps_section(actor, q))
         return "\n".join(parts)
-
-    def header(self, actor: Actor) -> str:
-        return f"""<header class="top">
-  <p class="brand">shiftbrief <span>dashboard</span></p>
-  <p class="whoami">You are <strong>{escape(actor.name)}</strong> ({self.core.role(actor).value}).
-  <a href="/">Back to the workspace</a></p>
-</header>"""
 
     def intro(self, actor: Actor, q: Query, team_rows: Sequence[Mapping[str, Any]]) -> str:
         if q.team:
@@ -556,25 +547,4 @@ def _refusal_page(message: str, status: int) -> web.Response:
 <p class="flash" role="alert">{escape(message)}</p>
 <p>The dashboard is for sergeants (their own teams) and coordinators (every team).
 <a href="/">Back to the workspace</a>, where everyone can see their own record.</p>"""
-    return web.Response(status=status, text=_document("Dashboard", body), content_type="text/html", charset="utf-8",
-                        headers=HEADERS)
-
-
-def _document(title: str, body: str) -> str:
-    return f"""<!doctype html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>shiftbrief \u2014 {escape(title)}</title>
-<link rel="stylesheet" href="/static/workspace.css">
-<link rel="stylesheet" href="/static/charts.css">
-</head>
-<body>
-<a class="skip" href="#main">Skip to content</a>
-<main id="main" class="dashboard">
-{body}
-</main>
-</body>
-</html>"""
-
+    return page("Dashboard", body, status=status, main_class="dashboard", stylesheets=STYLESHEETS)

@@ -1,4 +1,9 @@
-"""The local workspace's routes: server-rendered pages and plain HTML forms over the core.
+"""The local workspace's routes: a page for each person, server-rendered, and plain HTML forms over the core.
+
+`GET /` is the person's own page: an officer's cards still to do, then their record (bot/local/record.py);
+a sergeant's team first, its latest card and who has and has not acknowledged it (bot/local/team.py); a
+coordinator is sent on to the dashboard (bot/local/dashboard.py). Each page is short, older cards behind
+one link (`/?history=all`, `/teams/<id>/history`). `GET /ask` and `GET /identity` are pages of their own.
 
 Every route is for this machine only: `add_routes` returns their paths and bot/app.py refuses any
 request for them that did not come straight from this machine (loopback peer, Host, no proxy headers).
@@ -17,40 +22,44 @@ from urllib.parse import quote, unquote, urlsplit
 
 from aiohttp import web
 
-from bot.config import PERSON_ID
-from bot.core import MAX_QUESTION, AskResult, CardState, CardView, Command, Core, CoreError, Invocation, Role
+from bot.config import PERSON_ID, SLUG, Team
+from bot.core import MAX_QUESTION, AskResult, Command, Core, CoreError, Invocation, Role
 from bot.core.roles import Actor
-from bot.local.dashboard import PAGE as DASHBOARD
 from bot.local.dashboard import add_routes as add_dashboard_routes
-from bot.local.dashboard import progress_summary
-from bot.local.render import attr, inline, markdown
-from content.topics import TOPICS, topic_title
+from bot.local.identity import LOCAL_ID, BadName, chooser_html, local_id, typed_name
+from bot.local.layout import DASHBOARD, flash_html, flash_of, header, page, set_flash
+from bot.local.record import record_sections
+from bot.local.render import attr, markdown, media_html, source_html
+from bot.local.team import history_section, team_path, team_section, teams_list
+from content.topics import topic_title
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 WHO = "sb_who"
-FLASH = "sb_flash"
-NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]{0,40}\Z")
-LOCAL_ID = re.compile(r"^local:[a-z0-9][a-z0-9-]{0,40}\Z")  # an officer of a local channel not named in the config
 CHOICE = re.compile(r"^[0-9]{1,3}\Z")  # what the page's radio buttons send; the core checks the range
 QUESTION_ID = re.compile(r"^[0-9]{1,12}\Z")
 
 
 def add_routes(app: web.Application, core: Core) -> list[str]:
     """Add the workspace's routes; return their paths, for bot/app.py to keep them to this machine."""
-    page = Workspace(core)
+    ws = Workspace(core)
     routes = [
-        app.router.add_get("/", page.home),
-        app.router.add_post("/identity", page.identity),
-        app.router.add_post("/ask", page.ask),
-        app.router.add_post("/questions/{qid}/feedback", page.feedback),
-        app.router.add_post("/deliveries/{delivery}/acknowledge", page.acknowledge),
-        app.router.add_post("/deliveries/{delivery}/check", page.check),
-        app.router.add_post("/teams/{team}/brief", page.brief),
-        app.router.add_post("/teams/{team}/nudge", page.nudge),
+        app.router.add_get("/", ws.home),
+        app.router.add_get("/identity", ws.identity_page),
+        app.router.add_post("/identity", ws.identity),
+        app.router.add_get("/ask", ws.ask_page),
+        app.router.add_post("/ask", ws.ask),
+        app.router.add_post("/questions/{qid}/feedback", ws.feedback),
+        app.router.add_post("/deliveries/{delivery}/acknowledge", ws.acknowledge),
+        app.router.add_post("/deliveries/{delivery}/check", ws.check),
+        app.router.add_get("/teams", ws.teams_page),
+        app.router.add_get("/teams/{team}", ws.team_page),
+        app.router.add_get("/teams/{team}/history", ws.history_page),
+        app.router.add_post("/teams/{team}/brief", ws.brief),
+        app.router.add_post("/teams/{team}/nudge", ws.nudge),
     ]
-    paths = [route.resource.canonical for route in routes if route.resource is not None]
-    paths += add_dashboard_routes(app, core, page.actor)
+    paths = list(dict.fromkeys(route.resource.canonical for route in routes if route.resource is not None))
+    paths += add_dashboard_routes(app, core, ws.actor)
     return [*paths, app.router.add_static("/static/", STATIC, show_index=False).canonical]
 
 
@@ -77,21 +86,27 @@ class Workspace:
         return Invocation(actor, via="local")
 
     async def identity(self, request: web.Request) -> web.StreamResponse:
+        """Act as someone configured (`person`), or join as an officer by typing a name (`name`)."""
         form = await _form(request)
         if not _same_origin(request):
             return self.redirect("That form came from another site, so it was ignored.")
         chosen = form.get("person", "")
-        typed = form.get("name", "").strip()
-        if typed:
-            if not NAME.match(typed):
-                return self.redirect("A name can use letters, spaces, dots, apostrophes and hyphens (up to 40).")
-            chosen = "local:" + re.sub(r"[^a-z0-9]+", "-", typed.lower()).strip("-")
+        known = self.core.known_people()
+        if form.get("name", "").strip():
             try:
-                await self.core.save_name(chosen, typed)
+                name = typed_name(form["name"])
+            except BadName as exc:
+                return self.redirect(str(exc), to="/identity")
+            chosen = local_id(name)
+            if chosen in known:
+                return self.redirect(f"{name} is already in the list as {await self.core.name_of(chosen)}: choose "
+                                     "them under Act as, or type a fuller name.", to="/identity")
+            try:
+                await self.core.save_name(chosen, name)
             except CoreError as exc:
-                return self.redirect(str(exc))
-        elif chosen not in self.core.known_people() and not LOCAL_ID.match(chosen):
-            return self.redirect("Choose someone from the list, or type a name to join as an officer.")
+                return self.redirect(str(exc), to="/identity")
+        elif chosen not in known and not LOCAL_ID.match(chosen):
+            return self.redirect("Choose someone from the list, or type a name to join as an officer.", to="/identity")
         response = self.redirect(f"You are now {await self.core.name_of(chosen)}.")
         response.set_cookie(WHO, quote(chosen, safe=""), httponly=True, samesite="Strict", path="/")
         return response
@@ -118,21 +133,26 @@ class Workspace:
         return self.redirect(result.message, anchor=delivery_id)
 
     async def brief(self, request: web.Request) -> web.StreamResponse:
-        topic = (await _form(request)).get("topic", "")
-        command = Command("now", (topic,) if topic else (), team_id=request.match_info["team"])
+        form = await _form(request)
+        team_id = request.match_info["team"]
+        back = _back(form, team_id)
+        topic = form.get("topic", "")
+        command = Command("now", (topic,) if topic else (), team_id=team_id)
         try:
             reply = await self.core.run(self.invocation(await self.require_actor(request)), command)
         except (CoreError, _Flash) as exc:
-            return self.redirect(str(exc))
-        return self.redirect(reply.plain(), anchor=reply.posted.delivery.id if reply.posted else "")
+            return self.redirect(str(exc), to=back)
+        return self.redirect(reply.plain(), to=back, anchor=reply.posted.delivery.id if reply.posted else "")
 
     async def nudge(self, request: web.Request) -> web.StreamResponse:
-        command = Command("nudge", team_id=request.match_info["team"])
+        team_id = request.match_info["team"]
+        back = _back(await _form(request), team_id)
+        command = Command("nudge", team_id=team_id)
         try:
             reply = await self.core.run(self.invocation(await self.require_actor(request)), command)
         except (CoreError, _Flash) as exc:
-            return self.redirect(str(exc))
-        return self.redirect(reply.plain())
+            return self.redirect(str(exc), to=back)
+        return self.redirect(reply.plain(), to=back)
 
     async def ask(self, request: web.Request) -> web.StreamResponse:
         question = (await _form(request)).get("question", "")
@@ -140,8 +160,8 @@ class Workspace:
             actor = await self.require_actor(request)
             reply = await self.core.run(self.invocation(actor), Command("ask", text=question))
         except (CoreError, _Flash) as exc:
-            return self.redirect(str(exc), anchor="ask")
-        return await self.home(request, answer=reply.answer)
+            return self.redirect(str(exc), to="/ask")
+        return await self.ask_page(request, answer=reply.answer)
 
     async def feedback(self, request: web.Request) -> web.StreamResponse:
         question_id = request.match_info["qid"]
@@ -152,223 +172,176 @@ class Workspace:
             actor = await self.require_actor(request)
             message = await self.core.rate_answer(actor, question_id, helpful)
         except (CoreError, _Flash) as exc:
-            return self.redirect(str(exc), anchor="ask")
-        return self.redirect(message, anchor="ask")
+            return self.redirect(str(exc), to="/ask")
+        return self.redirect(message, to="/ask")
 
-    def redirect(self, message: str, anchor: str = "") -> web.StreamResponse:
+    def redirect(self, message: str, to: str = "/", anchor: str = "") -> web.StreamResponse:
+        """Back to a page of the workspace (`to`, one of its own paths) with a message shown at its top."""
         fragment = quote(anchor, safe="-", errors="replace")  # a delivery id from the path may be anything
-        response = web.Response(status=303, headers={"Location": "/" + (f"#{fragment}" if fragment else "")})
-        response.set_cookie(FLASH, quote(message[:400], safe=""), httponly=True, samesite="Strict", path="/")
+        response = web.Response(status=303, headers={"Location": to + (f"#{fragment}" if fragment else "")})
+        set_flash(response, message)
         return response
 
-    # -- the page -----------------------------------------------------------------------------
-    async def home(self, request: web.Request, answer: AskResult | None = None) -> web.StreamResponse:
+    # -- the pages ----------------------------------------------------------------------------
+    async def home(self, request: web.Request) -> web.StreamResponse:
+        """This person's own page: what they need first (see the module's docstring)."""
         actor = await self.actor(request)
-        flash = _unicode_or_empty(unquote(request.cookies.get(FLASH, "")))
-        parts = [await self.header(actor)]
-        if flash:
-            parts.append(f'<p class="flash" role="status" id="flash" tabindex="-1">{escape(flash)}</p>')
-        else:
-            parts.append('<p class="flash" role="status" id="flash" hidden></p>')
+        flash = flash_of(request)
         if actor is None:
-            parts.append(self.intro())
-        else:
-            parts.append(self.ask_section(answer))
-            role = self.core.role(actor)
-            if role is Role.OFFICER:
-                parts.append(await self.record_section(actor))
-            for team in self.core.teams():
-                parts.append(await self.team_section(actor, team.id))
-            if role is not Role.OFFICER:
-                parts.append(await self.stats_section(actor))
-            parts.append(self.help_section())
-        body = "\n".join(parts)
-        response = web.Response(text=_document(body), content_type="text/html", charset="utf-8")
-        response.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'self'; script-src 'self'"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "no-store"
-        if flash:
-            response.del_cookie(FLASH, path="/")
-        return response
-
-    async def header(self, actor: Actor | None) -> str:
-        options = []
-        for pid in self.core.known_people():
-            role = self.core.role(Actor(pid)).value
-            selected = " selected" if actor and actor.id == pid else ""
-            options.append(f'<option value="{attr(pid)}"{selected}>{escape(await self.core.name_of(pid))} ({role})</option>')
-        current = (
-            f"You are <strong>{escape(actor.name)}</strong> ({self.core.role(actor).value})."
-            if actor
-            else "Choose who you are to begin."
-        )
-        if actor and self.core.role(actor) is not Role.OFFICER:
-            current += f' <a href="{DASHBOARD}">Open the dashboard</a>'
-        return f"""
-<header class="top">
-  <p class="brand">shiftbrief <span>local workspace</span></p>
-  <p class="whoami">{current}</p>
-  <form method="post" action="/identity" class="identity">
-    <label for="person">Act as</label>
-    <select id="person" name="person">{''.join(options)}</select>
-    <label for="name">or join as an officer named</label>
-    <input id="name" name="name" type="text" maxlength="40" autocomplete="off">
-    <button type="submit">Switch</button>
-  </form>
-</header>"""
-
-    def intro(self) -> str:
-        return """
+            body = f"""{header(self.core, None, "/")}
+{flash_html(flash)}
 <section aria-labelledby="intro-h">
   <h1 id="intro-h">Hot spots policing briefings, where your shift already is</h1>
   <p>This page stands in for a team's Slack or Teams channel. Choose a sergeant to post a briefing card,
   then an officer to acknowledge it and answer its check question. Anyone can ask a question.</p>
+  {await self.chooser(None)}
 </section>"""
+            return page("Local workspace", body, flashed=bool(flash))
+        role = self.core.role(actor)
+        if role is Role.COORDINATOR:
+            raise web.HTTPSeeOther(DASHBOARD)  # the flash, if any, waits for the dashboard
+        everything = request.query.get("history") == "all"
+        parts = [header(self.core, actor, "/"), flash_html(flash)]
+        if role is Role.SERGEANT:
+            parts.append(await self.teams_html(actor, self.core.teams_led_by(actor)))
+            if await self.core.my_record(actor):  # a sergeant on a sergeants' track has cards of their own
+                parts.append(await record_sections(self.core, actor, everything))
+        else:
+            parts.append("<h1>Your briefings</h1>")
+            parts.append(await record_sections(self.core, actor, everything))
+        parts += [self.ask_form(), self.help_section()]
+        return page(actor.name, "\n".join(parts), flashed=bool(flash))
 
-    def ask_section(self, asked: AskResult | None) -> str:
-        result = ""
-        if asked is not None:
-            found, qid = asked.answer, asked.question_id
-            if found.answered and found.card is not None:
-                card = found.card
-                sources = "".join(
-                    f"<li>{escape(s.citation())}{_source_link(s.url, s.url)}</li>" for s in card.sources
-                )
-                result = f"""
-  <article class="answer" aria-labelledby="answer-h" tabindex="-1" id="answer">
-    <h3 id="answer-h">{escape(card.title)}</h3>
-    <p class="asked">You asked: \u201c{escape(found.query)}\u201d</p>
-    {markdown(card.body)}
-    <h4>Source</h4><ul class="sources">{sources}</ul>
-    <p class="meta">Card {escape(card.id)} \u00b7 {escape(topic_title(card.topic))}</p>
-    <form method="post" action="/questions/{qid}/feedback" class="inline">
-      <span>Helpful?</span>
-      <button name="helpful" value="yes">Helpful</button>
-      <button name="helpful" value="no">Not helpful</button>
-    </form>
-  </article>"""
-            else:
-                result = f"""
-  <article class="answer unknown" tabindex="-1" id="answer">
-    <h3>I don't know</h3>
-    <p class="asked">You asked: \u201c{escape(found.query)}\u201d</p>
-    <p>{escape(asked.message)}</p>
-  </article>"""
-        return f"""
-<section id="ask" aria-labelledby="ask-h">
-  <h2 id="ask-h">Ask a question</h2>
-  <form method="post" action="/ask">
+    async def teams_html(self, actor: Actor, teams: list[Team]) -> str:
+        if len(teams) == 1:
+            return await team_section(self.core, actor, teams[0], level=1, back="/")
+        sections = [await team_section(self.core, actor, team, level=2, back="/") for team in teams]
+        return "<h1>Your teams</h1>\n" + "\n".join(sections)
+
+    async def identity_page(self, request: web.Request) -> web.StreamResponse:
+        actor = await self.actor(request)
+        flash = flash_of(request)
+        body = f"""{header(self.core, actor, "/identity")}
+{flash_html(flash)}
+<h1>Who are you?</h1>
+<p>Choose someone from the configuration, or type your name to join as an officer. This page is only for
+trying shiftbrief on this machine: in Slack or Teams you are who you signed in as.</p>
+{await self.chooser(actor)}"""
+        return page("Who are you?", body, flashed=bool(flash))
+
+    async def chooser(self, actor: Actor | None) -> str:
+        people = [(pid, await self.core.name_of(pid), self.core.role(Actor(pid)).value)
+                  for pid in self.core.known_people()]
+        if actor is not None and actor.id not in {pid for pid, _name, _role in people}:
+            people.append((actor.id, actor.name, self.core.role(actor).value))  # joined by name: stays themselves
+        return chooser_html(people, actor.id if actor else None)
+
+    async def ask_page(self, request: web.Request, answer: AskResult | None = None) -> web.StreamResponse:
+        """The question box and, after asking, the answer. A reload or a typed address (GET) shows the page."""
+        actor = await self.actor(request)
+        if actor is None:
+            return self.redirect("Choose who you are first, then ask your question.")
+        flash = flash_of(request)
+        body = "\n".join([header(self.core, actor, "/ask"), flash_html(flash), "<h1>Ask a question</h1>",
+                          self.ask_form(heading=False), self.answer_html(answer), self.help_section()])
+        return page("Ask a question", body, flashed=bool(flash))
+
+    async def teams_page(self, request: web.Request) -> web.StreamResponse:
+        actor = await self.actor(request)
+        if actor is None:
+            return self.redirect("Choose who you are first.")
+        led = self.core.teams_led_by(actor)
+        if not led:
+            return self.refusal(request, actor, "Team pages are for sergeants and coordinators. Your own cards are on your page.")
+        flash = flash_of(request)
+        body = f"""{header(self.core, actor, "/teams")}
+{flash_html(flash)}
+<h1>Teams</h1>
+<p>Each team's latest card and how many of its officers have acknowledged it. Open a team to see who has not,
+nudge them or post a card.</p>
+{await teams_list(self.core, led)}"""
+        return page("Teams", body, flashed=bool(flash))
+
+    async def team_page(self, request: web.Request) -> web.StreamResponse:
+        found = await self.team_of(request)
+        if isinstance(found, web.StreamResponse):
+            return found
+        actor, team = found
+        flash = flash_of(request)
+        body = "\n".join([header(self.core, actor, team_path(team)), flash_html(flash),
+                          await team_section(self.core, actor, team, level=1, back=team_path(team))])
+        return page(team.name, body, flashed=bool(flash))
+
+    async def history_page(self, request: web.Request) -> web.StreamResponse:
+        found = await self.team_of(request)
+        if isinstance(found, web.StreamResponse):
+            return found
+        actor, team = found
+        body = "\n".join([header(self.core, actor, ""), await history_section(self.core, team)])
+        return page(f"{team.name}: every card", body)
+
+    async def team_of(self, request: web.Request) -> tuple[Actor, Team] | web.StreamResponse:
+        """The person and the team a team page is for, or the page to show instead: choose who you are first,
+        no such team, or not a team this person leads."""
+        actor = await self.actor(request)
+        if actor is None:
+            return self.redirect("Choose who you are first.")
+        try:
+            team = self.core.team(request.match_info["team"])
+        except CoreError as exc:
+            return self.refusal(request, actor, str(exc), status=404)
+        if team not in self.core.teams_led_by(actor):
+            return self.refusal(request, actor, f"{team.name}'s page is for its sergeants and the coordinators. "
+                                       "Your own cards are on your page.")
+        return actor, team
+
+    def refusal(self, request: web.Request, actor: Actor, message: str, status: int = 403) -> web.Response:
+        """A page this person may not see, saying why, with the message of a form that led here."""
+        flash = flash_of(request)
+        body = f"""{header(self.core, actor, "")}
+{flash_html(flash)}
+<h1>Not shown</h1>
+<p class="flash" role="alert">{escape(message)}</p>
+<p><a href="/">Back to your page</a></p>"""
+        return page("Not shown", body, status=status, flashed=bool(flash))
+
+    # -- parts of pages -------------------------------------------------------------------------
+    def ask_form(self, heading: bool = True) -> str:
+        title = '<h2 id="ask-h">Ask a question</h2>' if heading else ""
+        return f"""<section id="ask" aria-label="Ask a question">
+  {title}
+  <form method="post" action="/ask" class="ask">
     <label for="question">Your question, in your own words</label>
     <input id="question" name="question" type="text" maxlength="{MAX_QUESTION}" required>
     <button type="submit">Ask</button>
-  </form>{result}
+  </form>
 </section>"""
 
-    async def record_section(self, actor: Actor) -> str:
-        totals = await self.core.my_totals(actor)
-        nudges = await self.core.nudges_for(actor, limit=3)
-        nudge_html = "".join(
-            f"<li>{'Reminder' if n.nudge.kind == 'reminder' else 'Nudge'} about \u201c{escape(n.card_title)}\u201d"
-            f"{' from ' + escape(n.by_name) if n.by_name else ''}</li>"
-            for n in nudges
-        )
-        return f"""
-<section aria-labelledby="me-h">
-  <h2 id="me-h">My record</h2>
-  <p>{escape(totals.message)}</p>
-  {f'<ul class="nudges">{nudge_html}</ul>' if nudge_html else ''}
-</section>"""
-
-    async def team_section(self, actor: Actor, team_id: str) -> str:
-        team = self.core.team(team_id)
-        leads = team in self.core.teams_led_by(actor)
-        tools = ""
-        if leads:
-            topics = "".join(f'<option value="{attr(t)}">{escape(title)}</option>' for t, title in TOPICS.items())
-            pending = ""
-            try:
-                result = await self.core.pending(actor, team.id)
-                names = "".join(f"<li>{escape(name)}</li>" for _pid, name in result.not_acknowledged)
-                pending = (
-                    f"<h4>Not yet acknowledged \u201c{escape(result.card.title)}\u201d</h4>"
-                    + (f"<ul class='pending'>{names}</ul>" if names else "<p>Everyone has acknowledged it.</p>")
-                    + f"""<form method="post" action="/teams/{attr(team.id)}/nudge">
-                    <button type="submit">Nudge them (once each)</button></form>"""
-                )
-            except CoreError as exc:
-                pending = f"<p>{escape(str(exc))}</p>"
-            tools = f"""
-  <div class="tools">
-    <form method="post" action="/teams/{attr(team.id)}/brief">
-      <label for="topic-{attr(team.id)}">Post a briefing now</label>
-      <select id="topic-{attr(team.id)}" name="topic"><option value="">Next in the curriculum</option>{topics}</select>
-      <button type="submit">Post briefing</button>
-    </form>
-    {pending}
-  </div>"""
-        views = await self.core.recent(team.id, limit=5)
-        states = await self.core.card_states(actor, [v.delivery.id for v in views])
-        cards = "".join(self.card_html(v, states[v.delivery.id]) for v in views) or "<p>No briefings yet.</p>"
-        return f"""
-<section class="team" aria-labelledby="team-{attr(team.id)}">
-  <h2 id="team-{attr(team.id)}">{escape(team.name)} <span class="channel">{escape(team.channel)}</span></h2>
-  {tools}
-  {cards}
-</section>"""
-
-    def card_html(self, view: CardView, state: CardState) -> str:
-        card, delivery = view.card, view.delivery
-        did = attr(delivery.id)
-        if state.acknowledged:
-            ack = '<p class="done">You have acknowledged this card.</p>'
-        else:
-            ack = f"""<form method="post" action="/deliveries/{did}/acknowledge">
-      <button type="submit" class="primary">Acknowledge</button></form>"""
-        if state.choice is not None:
-            choice, correct = state.choice, state.correct
-            check = (
-                f'<p class="done">Your answer: \u201c{escape(card.check.options[choice - 1])}\u201d \u2014 '
-                f"{'right' if correct else 'not quite'}. {escape(card.check.explanation)}</p>"
-            )
-        else:
-            options = "".join(
-                f'<div><input type="radio" name="choice" value="{i}" id="{did}-o{i}">'
-                f'<label for="{did}-o{i}">{escape(text)}</label></div>'
-                for i, text in enumerate(card.check.options, start=1)
-            )
-            check = f"""<form method="post" action="/deliveries/{did}/check">
-      <fieldset><legend>Check: {escape(card.check.question)}</legend>{options}</fieldset>
-      <button type="submit">Check my answer</button></form>"""
-        myth = f'<p class="myth"><strong>Myth:</strong> {inline(card.myth)}</p>' if card.myth else ""
-        source = card.sources[0]
-        posted = delivery.posted_at.astimezone(self.core.timezone) if delivery.posted_at else None
-        when = posted.strftime("%a %d %b %H:%M") if posted else ""
-        return f"""
-  <article class="card" id="{did}" aria-labelledby="{did}-h" tabindex="-1">
-    <h3 id="{did}-h">{escape(card.title)}</h3>
-    <p class="meta">{escape(topic_title(card.topic))} \u00b7 posted {escape(when)}</p>
-    {myth}
-    {markdown(card.body)}
-    <p class="public"><strong>Say to the public:</strong> {escape(card.say_to_public)}</p>
-    <p class="source">Source: {escape(source.citation())}{_source_link(source.url, "link")}</p>
-    <p class="progress" aria-live="polite">{escape(view.progress)}</p>
-    {ack}
-    {check}
-  </article>"""
-
-    async def stats_section(self, actor: Actor) -> str:
-        """A line of progress and the way to the dashboard, where the figures are."""
-        try:
-            summary = progress_summary(await self.core.stats(actor, by="team"))
-        except CoreError as exc:
-            summary = str(exc)
-        return f"""
-<section aria-labelledby="stats-h">
-  <h2 id="stats-h">Progress</h2>
-  <p>{escape(summary)}</p>
-  <p><a href="{DASHBOARD}">Open the dashboard</a>: figures by team, officer, topic and week, which topics each
-  team has had, what officers ask, and a CSV of each table.</p>
-</section>"""
+    def answer_html(self, asked: AskResult | None) -> str:
+        if asked is None:
+            return ""
+        found, qid = asked.answer, asked.question_id
+        if not (found.answered and found.card is not None):
+            return f"""<article class="answer unknown" tabindex="-1" id="answer" aria-labelledby="answer-h">
+  <h2 id="answer-h">I don't know</h2>
+  <p class="asked">You asked: \u201c{escape(found.query)}\u201d</p>
+  <p>{escape(asked.message)}</p>
+</article>"""
+        card = found.card
+        sources = "".join(f"<li>{source_html(s)}</li>" for s in card.sources)
+        media = "".join(f"<li>{media_html(m)}</li>" for m in card.media)
+        return f"""<article class="answer" aria-labelledby="answer-h" tabindex="-1" id="answer">
+  <h2 id="answer-h">{escape(card.title)}</h2>
+  <p class="asked">You asked: \u201c{escape(found.query)}\u201d \u00b7 {escape(topic_title(card.topic))}</p>
+  {markdown(card.body)}
+  <h3>Source{"s" if len(card.sources) != 1 else ""}</h3><ul class="sources">{sources}</ul>
+  {f'<ul class="media">{media}</ul>' if media else ""}
+  <form method="post" action="/questions/{attr(qid)}/feedback" class="inline">
+    <span>Was this helpful?</span>
+    <button name="helpful" value="yes">Helpful</button>
+    <button name="helpful" value="no">Not helpful</button>
+  </form>
+</article>"""
 
     def help_section(self) -> str:
         """What shiftbrief does in a team's chat, from the same command table as Slack and Teams."""
@@ -376,8 +349,7 @@ class Workspace:
         items = "".join(
             f"<li><code>{escape(h.usage)}</code>: {escape(h.what)} ({escape(h.who)})</li>" for h in reply.help
         )
-        return f"""
-<section aria-labelledby="help-h">
+        return f"""<section aria-label="Help">
   <details><summary id="help-h">What shiftbrief can do in Slack and Teams</summary>
   <p>In Slack type <code>/brief</code> and a command; in Teams mention shiftbrief, then the command.</p>
   <ul>{items}</ul>
@@ -385,9 +357,12 @@ class Workspace:
 </section>"""
 
 
-def _source_link(url: str, words: str) -> str:
-    """A source's link after its citation; nothing when no link was confirmed (the citation stands alone)."""
-    return f' <a href="{attr(url)}" rel="noopener noreferrer">{escape(words)}</a>' if url else ""
+def _back(form: Mapping[str, str], team_id: str) -> str:
+    """Where a team form goes back to: the person's own page if it came from there (`back` is "/"), else the
+    team's page; never anywhere else."""
+    if form.get("back") == "/" or not SLUG.match(team_id):
+        return "/"
+    return f"/teams/{team_id}"
 
 
 class _Flash(Exception):
@@ -414,15 +389,6 @@ async def _form(request: web.Request) -> Mapping[str, str]:
     return fields
 
 
-def _unicode_or_empty(text: str) -> str:
-    """`text`, or "" if it cannot be written out (raw bytes in a cookie arrive as lone surrogates)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return ""
-    return text
-
-
 def _bad_form(request: web.Request, reason: str) -> web.HTTPBadRequest:
     """A 400 for a form the page could not have sent: one line for the person, one for the log."""
     log.warning("refused a workspace %s %r: %s", request.method, request.path[:200], reason)
@@ -434,22 +400,3 @@ def _same_origin(request: web.Request) -> bool:
     if not origin or origin == "null":
         return origin != "null"
     return urlsplit(origin).netloc == request.host
-
-
-def _document(body: str) -> str:
-    return f"""<!doctype html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>shiftbrief \u2014 local workspace</title>
-<link rel="stylesheet" href="/static/workspace.css">
-<script src="/static/workspace.js" defer></script>
-</head>
-<body>
-<a class="skip" href="#main">Skip to content</a>
-<main id="main">
-{body}
-</main>
-</body>
-</html>"""

@@ -320,12 +320,17 @@ async def test_any_query_to_the_dashboard_gets_a_status_below_500(
     assert response.status < 500, (path, query, raw, await response.text())
 
 
-# -- the workspace page points to it ---------------------------------------------------------------------
-async def test_the_workspace_shows_a_line_of_progress_and_the_way_to_the_dashboard(
+# -- the workspace's pages point to it ---------------------------------------------------------------------
+async def test_sergeants_and_coordinators_have_the_dashboard_in_their_header_and_officers_do_not(
     client: TestClient, history: None
 ) -> None:
     await act_as(client, "local:sgt-a")
     html = await (await client.get("/")).text()
-    # three acknowledgements of Team A's two cards (whoever the cards were delivered to)
-    assert re.search(r"Across 1 team: 3 of \d+ cards delivered were acknowledged \(\d+%\); [01] of 1 check answers", html)
-    assert html.count('href="/dashboard"') == 2  # in the header and under Progress
+    assert '<a href="/dashboard">Dashboard</a>' in html
+    await act_as(client, "local:coord")
+    html = await (await client.get("/ask")).text()
+    assert '<a href="/dashboard">Dashboard</a>' in html
+    html = await (await client.get("/")).text()  # the coordinator's own page is the dashboard
+    assert '<a href="/dashboard" aria-current="page">Dashboard</a>' in html
+    await act_as(client, "local:pc-1")
+    assert "/dashboard" not in await (await client.get("/")).text()

@@ -161,3 +161,18 @@ async def test_any_bytes_to_any_workspace_route_get_a_status_below_500(
                                  allow_redirects=False)
     event(f"answered {response.status}")
     assert response.status < 500, (path, body, content_type, await response.text())
+
+
+PAGES = ["/", "/?history={x}", "/identity", "/ask", "/teams", "/teams/{x}", "/teams/{x}/history",
+         "/teams/response-a", "/teams/response-a/history"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(PAGES), segment=SEGMENTS, who=PEOPLE)
+async def test_any_page_address_for_anyone_gets_a_status_below_500(
+    client: TestClient, delivery: str, route: str, segment: str, who: str
+) -> None:
+    path = route.format(x=segment)
+    response = await client.get(path, allow_redirects=False, headers={"Cookie": f"sb_who={quote(who, safe='')}"})
+    event(f"answered {response.status}")
+    assert response.status < 500, (path, who, await response.text())

@@ -29,11 +29,17 @@ from tests.records import records
 # Every workspace route, as a browser or curl would call it.
 ROUTES = [
     ("GET", "/"),
+    ("GET", "/?history=all"),
+    ("GET", "/identity"),
     ("POST", "/identity"),
+    ("GET", "/ask"),
     ("POST", "/ask"),
     ("POST", "/questions/1/feedback"),
     ("POST", "/deliveries/d-0000000000000000/acknowledge"),
     ("POST", "/deliveries/d-0000000000000000/check"),
+    ("GET", "/teams"),
+    ("GET", "/teams/response-a"),
+    ("GET", "/teams/response-a/history"),
     ("POST", "/teams/response-a/brief"),
     ("POST", "/teams/response-a/nudge"),
     ("GET", "/dashboard"),
