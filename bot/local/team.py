@@ -92,9 +92,10 @@ async def status_html(core: Core, actor: Actor, team: Team, level: int, back: st
 
 
 def nudge_form(team: Team, pending: PendingResult, left: Sequence[str], back: str) -> str:
-    if not left:
-        return '<p class="note">Each of them has been nudged once; a nudge is sent only once.</p>'
     names = dict(pending.not_acknowledged)
+    if not left:
+        who = names[next(iter(names))] + " has" if len(names) == 1 else "Each of them has"
+        return f'<p class="note">{escape(who)} been nudged; a nudge is sent only once.</p>'
     words = f"Nudge {names[left[0]]}" if len(left) == 1 else f"Nudge the {len(left)} not yet nudged"
     return f"""<form method="post" action="/teams/{attr(team.id)}/nudge" class="nudge">
     <input type="hidden" name="back" value="{attr(back)}">
