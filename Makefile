@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 
-.PHONY: run test lint bench lock clean
+.PHONY: run test lint bench lock clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: $(STAMP)
 	$(BIN)/shiftbrief run
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot content scheduler tests bench
+	$(BIN)/ruff check bot content scheduler tests bench tools
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -39,6 +39,11 @@ bench: $(STAMP)
 	$(BIN)/python -m bench --sealed
 	$(BIN)/python -m bench.acknowledgements
 	$(BIN)/python -m bench.reports --officers 30000 --days 365
+
+# PNGs of each person's page (officer, sergeant, the coordinator's dashboard) at desktop and phone width, on the
+# demo force with made-up history in a temporary database, into docs/screenshots/ (Debian's chromium).
+screenshots: $(STAMP)
+	$(BIN)/python -m tools.screenshots --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) .venv-lock .pytest_cache .mypy_cache .ruff_cache

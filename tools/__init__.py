@@ -1,0 +1,1 @@
+"""Developer tools run from the project folder (`python -m tools.<name>`), never imported by the bot."""
