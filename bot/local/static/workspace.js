@@ -11,7 +11,6 @@ document.addEventListener("DOMContentLoaded", function () {
         if (fold.tagName === "DETAILS") { fold.open = true; }
       }
       if (target.tagName === "DETAILS") { target.querySelector("summary").focus(); } else { target.focus(); }
-      if (flash && !flash.hidden) { flash.scrollIntoView(); }
       return;
     }
   }
