@@ -7,6 +7,7 @@ import contextlib
 import ipaddress
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,14 @@ log = logging.getLogger("shiftbrief")
 Clock = Callable[[], datetime]
 HEALTH_WAIT = 0.4
 """Seconds /healthz waits for its probe write; longer means this process's own writes are queued (busy, not broken)."""
+POSTS_AT_ONCE = 16
+"""Scheduled posts in flight at once. Each waits on its own channel's lookups and Retry-Afters; the platforms'
+pacing (one post a second per Slack channel, Teams' windows) is per channel, so with 4 at once 300 Slack
+channels due in one minute took 78 s against 5% of calls throttled (docs/PERFORMANCE.md, fan-out)."""
+SWITCH_INTERVAL = 0.0005
+"""Seconds a thread waiting for the GIL lets the running one go on before asking for it (Python's default
+is 0.005). The database's threads give the GIL up around every SQLite call and must take it back from a
+busy event loop each time: at 5 ms a click's transaction (some ten statements) fell behind the clicks."""
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 PROXY_HEADERS = ("forwarded", "via", "x-real-ip")  # and every X-Forwarded-*
 
@@ -206,7 +215,7 @@ def build_runner(core: Core, clock: Clock, timer: Timer, missed_after: datetime 
 
     return NudgeRunner(
         core.teams(), core.timezone, clock, timer, post=post, record_missed=record_missed,
-        remind=core.remind_unacknowledged, missed_after=missed_after,
+        remind=core.remind_unacknowledged, missed_after=missed_after, concurrency=POSTS_AT_ONCE,
     )
 
 
@@ -269,6 +278,7 @@ def _url_host(host: str) -> str:
 
 async def serve(assembly: Assembly, settings: Settings) -> None:
     """Run the one aiohttp server until SIGINT or SIGTERM."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
     runner = web.AppRunner(assembly.web, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

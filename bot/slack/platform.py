@@ -28,12 +28,21 @@ log = logging.getLogger(__name__)
 Monotonic = Callable[[], float]
 DEFAULT_API_URL = "https://slack.com/api/"
 PREFIX = "slack:"
+SDK_LOGGER = "shiftbrief.slack.sdk"
+UPDATE_SPACING = 1.0
+"""Seconds between any two chat.update calls: Slack's tier 3 allows "50+ per minute" per workspace."""
+_WORKSPACE = "workspace"
 
 
 def slack_client(token: str, api_url: str | None = None) -> AsyncWebClient:
-    """A Web API client that honours 429 Retry-After (slack_sdk does not by default) and SLACK_API_URL."""
+    """A Web API client that honours 429 Retry-After (slack_sdk does not by default) and SLACK_API_URL.
+
+    Its logger is set to WARNING itself: slack_sdk tests the level of that very logger, not the effective
+    one, and at NOTSET formats every request and response (blocks included) for a debug line nobody sees."""
     base = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
-    client = AsyncWebClient(token=token, base_url=base, timeout=15)
+    logger = logging.getLogger(SDK_LOGGER)
+    logger.setLevel(logging.WARNING)
+    client = AsyncWebClient(token=token, base_url=base, timeout=15, logger=logger)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
     return client
 
@@ -51,6 +60,12 @@ class ChannelPacer:
         self.monotonic = monotonic
         self._locks: dict[str, asyncio.Lock] = {}
         self._last: dict[str, float] = {}
+
+    def free(self, channel: str) -> bool:
+        """Whether a turn in `channel` can start now, without waiting."""
+        lock = self._locks.get(channel)
+        return (lock is None or not lock.locked()) and \
+            self._last.get(channel, float("-inf")) + self.interval <= self.monotonic()
 
     @contextlib.asynccontextmanager
     async def turn(self, channel: str) -> AsyncIterator[None]:
@@ -85,6 +100,7 @@ class SlackPlatform:
         *,
         post_interval: float = 1.0,
         update_interval: float = 2.0,
+        update_spacing: float = UPDATE_SPACING,
         user_cache_seconds: float = 3600.0,
         member_cache_seconds: float = 300.0,
         monotonic: Monotonic = time.monotonic,
@@ -92,6 +108,7 @@ class SlackPlatform:
         self.client = client
         self.pacer = ChannelPacer(post_interval, monotonic)
         self.update_interval = update_interval
+        self.update_turns = ChannelPacer(update_spacing, monotonic)  # chat.update, across every message
         self.user_cache_seconds = user_cache_seconds
         self.member_cache_seconds = member_cache_seconds
         self.monotonic = monotonic
@@ -195,7 +212,9 @@ class SlackPlatform:
         return {"channel": response["channel"], "ts": response["ts"]}
 
     async def update_card(self, view: CardView) -> None:
-        """chat.update, coalesced: at most one per message every `update_interval` seconds, newest count wins."""
+        """chat.update, coalesced: at most one per message every `update_interval` seconds and one across all
+        messages every `update_spacing` seconds (Slack's per-workspace limit), the newest count winning. The
+        update is sent now if both allow it, else by a task, so no click waits for another card's update."""
         ref = view.delivery.message_ref or {}
         if not ref.get("ts") or not ref.get("channel"):
             log.warning("delivery %s has no Slack message to update", view.delivery.id)
@@ -207,10 +226,10 @@ class SlackPlatform:
         if pending.task is not None:
             return  # an update is already due; it will carry this newer view
         wait = pending.last_sent + self.update_interval - self.monotonic()
-        if wait <= 0:
+        if wait <= 0 and self.update_turns.free(_WORKSPACE):
             await self._send_update(view.delivery.id)
             return
-        pending.task = asyncio.create_task(self._send_later(view.delivery.id, wait))
+        pending.task = asyncio.create_task(self._send_later(view.delivery.id, max(wait, 0.0)))
 
     def _forget_quiet_messages(self) -> None:
         """Drop bookkeeping for messages with nothing waiting and no update in the last interval."""
@@ -222,22 +241,28 @@ class SlackPlatform:
     async def _send_later(self, delivery_id: str, wait: float) -> None:
         await asyncio.sleep(wait)
         pending = self._updates[delivery_id]
-        pending.task = None
         try:
             await self._send_update(delivery_id)
         except Exception:
             log.warning("could not update the card for %s", delivery_id, exc_info=True)
+        finally:
+            pending.task = None
+        if pending.view is not None:  # clicks came while it waited for its turn: their count goes next
+            left = pending.last_sent + self.update_interval - self.monotonic()
+            pending.task = asyncio.create_task(self._send_later(delivery_id, max(left, 0.0)))
 
-    async def _send_update(self, delivery_id: str) -> None:
+    async def _send_update(self, delivery_id: str, *, paced: bool = True) -> None:
+        """Send the newest view waiting for this message, in its turn across the workspace (`paced`)."""
         pending = self._updates[delivery_id]
-        view, pending.view = pending.view, None
-        if view is None:
-            return
-        pending.last_sent = self.monotonic()
-        ref = view.delivery.message_ref or {}
-        await self.client.chat_update(
-            channel=ref["channel"], ts=ref["ts"], text=card_text(view), blocks=card_blocks(view)
-        )
+        async with self.update_turns.turn(_WORKSPACE) if paced else contextlib.nullcontext():
+            view, pending.view = pending.view, None
+            if view is None:
+                return
+            pending.last_sent = self.monotonic()
+            ref = view.delivery.message_ref or {}
+            await self.client.chat_update(
+                channel=ref["channel"], ts=ref["ts"], text=card_text(view), blocks=card_blocks(view)
+            )
 
     async def flush(self) -> None:
         """Send every update still waiting (at shutdown)."""
@@ -246,7 +271,7 @@ class SlackPlatform:
                 pending.task.cancel()
                 pending.task = None
                 with contextlib.suppress(Exception):
-                    await self._send_update(delivery_id)
+                    await self._send_update(delivery_id, paced=False)  # shutting down: no turns to wait for
 
     async def find_post(self, delivery: Delivery) -> dict[str, Any] | None:
         """Look through the channel's history since the delivery was claimed for its metadata."""
