@@ -35,10 +35,11 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
+# The answerer's accuracy, then every load benchmark (clicks over HTTP beside the bare-bolt floor, fan-out,
+# questions, acknowledgements, reports at force scale: about 12 minutes), which writes docs/PERFORMANCE.md.
 bench: $(STAMP)
 	$(BIN)/python -m bench --sealed
-	$(BIN)/python -m bench.acknowledgements
-	$(BIN)/python -m bench.reports --officers 30000 --days 365
+	$(BIN)/python -m bench.performance
 
 # PNGs of each person's page (officer, sergeant, the coordinator's dashboard) at desktop and phone width, on the
 # demo force with made-up history in a temporary database, into docs/screenshots/ (Debian's chromium).
