@@ -63,7 +63,6 @@ def test_the_shipped_pack_links_no_mirror_and_a_source_without_a_link_keeps_its_
 
 def test_every_surface_shows_a_source_without_a_link_as_its_citation() -> None:
     from bot.local.render import source_html
-    from bot.local.workspace import _source_link
     from bot.slack.render import source_mrkdwn
     from bot.teams.card import source_markdown
 
@@ -74,4 +73,3 @@ def test_every_surface_shows_a_source_without_a_link_as_its_citation() -> None:
     assert citation in source_mrkdwn(unlinked) and "<" not in source_mrkdwn(unlinked).replace("&lt;", "")
     assert citation in source_markdown(unlinked) and "](" not in source_markdown(unlinked)
     assert citation in source_html(unlinked) and "<a" not in source_html(unlinked)
-    assert _source_link("", "link") == ""
