@@ -12,11 +12,12 @@ from bot.config import AUDIENCES as CONFIG_AUDIENCES
 from content import ContentError, load_pack
 from content.audiences import AUDIENCES
 from content.model import Card, Pack
+from content.topics import TOPICS
 from tests.content.conftest import card_fields, write_card
 
 
 def for_audience(card: Card, audience: str, suffix: str | None = None) -> Card:
-    """A copy of a real card in another audience's track (until the pack has sergeant and leader cards)."""
+    """A copy of a real card in another audience's track."""
     return dataclasses.replace(card, id=f"{card.id}-{suffix or audience}", audience=audience)
 
 
@@ -46,9 +47,10 @@ def test_the_configuration_and_the_cards_name_the_same_audiences() -> None:
 
 
 def test_each_audience_has_its_own_cards_and_topics(pack: Pack) -> None:
-    displacement = pack.by_topic("displacement")[0]
-    evidence = pack.by_topic("evidence")[0]
-    mixed = Pack((*pack.cards, for_audience(evidence, "sergeants"), for_audience(displacement, "sergeants"),
+    officers = Pack(pack.for_audience("officers"))  # the officers' track alone, to add the others' cards to
+    displacement = officers.by_topic("displacement")[0]
+    evidence = officers.by_topic("evidence")[0]
+    mixed = Pack((*officers.cards, for_audience(evidence, "sergeants"), for_audience(displacement, "sergeants"),
                   for_audience(evidence, "leaders")))
     assert [c.id for c in mixed.for_audience("sergeants")] == [f"{evidence.id}-sergeants",
                                                                 f"{displacement.id}-sergeants"]
@@ -56,7 +58,18 @@ def test_each_audience_has_its_own_cards_and_topics(pack: Pack) -> None:
     assert mixed.topics_for("leaders") == ["evidence"]
     assert [c.id for c in mixed.by_topic("evidence", "leaders")] == [f"{evidence.id}-leaders"]
     assert all(c.audience == "officers" for c in mixed.by_topic("evidence", "officers"))
-    assert len(mixed.by_topic("evidence")) == len(pack.by_topic("evidence")) + 2  # no audience: every card
+    assert len(mixed.by_topic("evidence")) == len(officers.by_topic("evidence")) + 2  # no audience: every card
+
+
+@pytest.mark.parametrize("audience", list(AUDIENCES))
+def test_the_shipped_pack_gives_each_audience_exactly_its_own_cards_in_teaching_order(
+    pack: Pack, audience: str
+) -> None:
+    track = pack.for_audience(audience)
+    assert track and [c.id for c in track] == [c.id for c in pack.cards if c.audience == audience]
+    assert pack.topics_for(audience) == [t for t in TOPICS if any(c.topic == t for c in track)]
+    for topic in pack.topics_for(audience):
+        assert pack.by_topic(topic, audience) == sorted((c for c in track if c.topic == topic), key=lambda c: c.id)
 
 
 def test_every_shipped_card_has_a_known_audience_and_officers_have_a_track(pack: Pack) -> None:
