@@ -13,9 +13,12 @@ from content.search import Index
 
 DATA = Path(__file__).parent / "data"
 QUESTIONS = DATA / "questions.jsonl"
-# Every labelled set, in the order they were written: the first set, then a second one written
-# independently and run once, untouched, before it became development data.
-QUESTION_FILES = (QUESTIONS, DATA / "questions-round2.jsonl", DATA / "questions-round3.jsonl")
+# Every labelled set, in the order they were written: the first set, then a second and a third written
+# independently and run once, untouched, before they became development data; then the questions on the
+# answerer's limits (issue 12 item 6: other policing subjects, HR and admin, chit-chat, the other hot spots,
+# and the sergeant, leader, results and fairness cards' subjects), written as development data from the start.
+QUESTION_FILES = (QUESTIONS, DATA / "questions-round2.jsonl", DATA / "questions-round3.jsonl",
+                  DATA / "questions-limits.jsonl")
 SPLITS = ("dev", "heldout")
 # A fourth set, written independently and kept out of the examples and of all tuning: the honest estimate.
 HELDOUT = DATA / "heldout-round4.jsonl"

@@ -48,11 +48,31 @@ def test_the_shipped_word_lists_and_folds_are_what_the_answerer_uses() -> None:
         ("working from home", "wfh"), ("pool car keys", "poolcar"), ("car park full", "carpark"),
         ("body worn footage", "bodycam"), ("first aid course", "firstaid"), ("pay rise when", "payrise"),
         ("mobile hotspot", "wifihotspot"), ("my PC won't start", "laptop"),
+        ("turn the hotspot on", "wifihotspot"), ("connect my laptop to the hot spot", "wifihotspot"),
+        ("the hot spot password", "wifihotspot"), ("a hot spot in the loft", "heathotspot"),
+        ("tyre hot spots", "heathotspot"), ("my dog has a hot spot on his neck", "skinhotspot"),
+        ("best holiday hot spots", "leisurehotspot"), ("the hot spot for singles", "leisurehotspot"),
+        ("the stop and search form", "searchform"), ("strip searching", "stripsearch"),
+        ("can I use section 136", "s136"), ("held on a s.135", "s135"),
     ],
 )
 def test_the_word_an_out_of_scope_fold_makes_counts_against_an_answer(question: str, word: str) -> None:
     # folds.tsv and off_topic.txt must stay in step, or folding a phrase away would only lose it.
     assert stem(word) in normalise(question) and stem(word) in OFF_TOPIC
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do we turn the hot spot around", "share the results with the hot spot team",
+        "connect with the hot spot residents", "can I see the hot spot data", "nightlife hot spots on a saturday",
+        "tourist hot spots for pickpockets", "summer hot spots for ASB", "is stop and search fair at hot spots",
+    ],
+)
+def test_the_hot_spots_of_policing_are_not_folded_into_another_sense(question: str) -> None:
+    # The other senses of hot spot (a phone's, an oven's, a holiday's) need the words that make them other.
+    assert "hotspot" in normalise(question) or "stopsearch" in normalise(question)
+    assert not set(normalise(question)) & OFF_TOPIC
 
 
 def test_the_fitted_numbers_have_one_coefficient_per_feature_and_one_weight_per_view() -> None:
