@@ -95,6 +95,8 @@ def _print(report: SplitReport, misses: bool) -> None:
     print(f"  refusal rate (out of scope)       {ref:7.1%}   target {REFUSAL_TARGET:.0%}  {mark[ref >= REFUSAL_TARGET]}")
     print(f"  latency per question  p50 {s['p50_ms']} ms  p95 {p95} ms  max {s['max_ms']} ms"
           f"   target p95 <= {P95_TARGET_MS:.0f} ms  {mark[p95 <= P95_TARGET_MS]}")
+    print(f"  refused and passed on: in scope {float(s['refused_in_scope_passed_on']):.1%} (should be)"  # type: ignore[arg-type]
+          f"   out of scope kept back {float(s['refused_out_of_scope_kept_back']):.1%} (should be)")  # type: ignore[arg-type]
     confusions = s["confusions"]
     assert isinstance(confusions, list)
     if confusions:

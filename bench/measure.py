@@ -31,6 +31,7 @@ class Question:
     text: str
     topic: str | None  # None: out of scope, the bot must refuse
     split: str
+    source: str = ""   # the file it came from
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Outcome:
     card: str | None
     score: float
     millis: float
+    near: bool = True  # `Answer.near_topic`: an unanswered question near the topics is passed on
 
     @property
     def correct(self) -> bool:
@@ -75,6 +77,12 @@ class SplitReport:
             "out_of_scope": len(outside),
             "accuracy": _rate(sum(o.correct for o in inside), len(inside)),
             "refusal_rate": _rate(sum(o.correct for o in outside), len(outside)),
+            # The passing-on rule, on refusals: an in-scope question refused should reach the coordinators (a
+            # content gap), an out-of-scope one should not (it is no gap in the training).
+            "refused_in_scope_passed_on": _rate(sum(o.near for o in inside if not o.answered),
+                                                sum(not o.answered for o in inside)),
+            "refused_out_of_scope_kept_back": _rate(sum(not o.near for o in outside if not o.answered),
+                                                    sum(not o.answered for o in outside)),
             "answered_in_scope_precision": _rate(
                 sum(o.correct for o in inside), sum(o.answered for o in inside) + sum(o.answered for o in outside)
             ),
@@ -101,7 +109,7 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
         row = json.loads(line)
         if row.get("split") not in (*SPLITS, "sealed"):
             raise ValueError(f"{path}:{number}: split must be one of {(*SPLITS, 'sealed')}, not {row.get('split')!r}")
-        questions.append(Question(str(row["q"]), row.get("topic"), str(row["split"])))
+        questions.append(Question(str(row["q"]), row.get("topic"), str(row["split"]), path.name))
     return questions
 
 
@@ -126,7 +134,7 @@ def run(index: Index, questions: list[Question], splits: tuple[str, ...]) -> lis
             card = answer.card if answer.answered else None
             report.outcomes.append(
                 Outcome(question, answer.answered, card.topic if card else None, card.id if card else None,
-                        answer.score, millis)
+                        answer.score, millis, answer.near_topic)
             )
         reports.append(report)
     return reports

@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="the question, or - to read one question per line from standard input")
     p.add_argument("--json", action="store_true", help="print JSON (one object per line with -)")
     p.add_argument("--log", action="store_true",
-                   help="keep the question on record like an officer's (unanswered ones go on the content-gap list)")
+                   help="keep the question on record like an officer's (unanswered ones near the topics go on the content-gap list)")
 
     content = sub.add_parser("content", help="Work with the content pack.", description="Work with the content pack.")
     content_sub = content.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --by officer and --csv or --json: include officers' names (ids only otherwise)")
 
     p = command("questions", "Questions officers asked; --unanswered for the content-gap list.", cmd_questions)
-    p.add_argument("--unanswered", action="store_true", help="only questions the bot could not answer (or rated unhelpful)")
+    p.add_argument("--unanswered", action="store_true", help="the content-gap list: questions near the topics the bot could not answer, and answers rated unhelpful")
     p.add_argument("--limit", type=int, default=200, help="at most this many, newest first (default 200)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
@@ -276,7 +276,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             if not raw.strip():
                 if args.question != "-":
                     raise UsageError("ask a question in your own words, for example: why fifteen minutes?")
-                _print_json(Answer(False, None, 0.0, "").as_json())  # keep one output line per input line
+                _print_json(Answer(False, None, 0.0, "", near_topic=False).as_json())  # one output line per input line
                 continue
             # One JSON line per input line: an over-long line is answered on its first 500 characters.
             text = " ".join(raw.split())[:500] if args.question == "-" else raw
@@ -291,9 +291,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 print(f"{card.title}\n\n{card.body}\n\n{'Sources' if len(card.sources) > 1 else 'Source'}: {cited}")
                 print(f"(card {card.id}, topic {card.topic}, score {answer.score:.2f})")
             else:
-                print("I don't know: none of the training cards answers that. "
-                      + ("It has been added to the content-gap list." if args.log else
-                         "(Not logged: add --log to put it on the content-gap list.)"))
+                hint = " (Add --log to keep it, as the bot would.)" if answer.near_topic and not args.log else ""
+                print(result.message + hint)
     finally:
         core.close()
     return 0
@@ -491,7 +490,8 @@ def cmd_questions(args: argparse.Namespace) -> int:
         _print_json({"rows": rows})
     else:
         for row in rows:
-            status = f"answered by {row['card_id']}" if row["answered"] else "NOT ANSWERED"
+            status = (f"answered by {row['card_id']}" if row["answered"] else
+                      "not answered, outside hot spots policing" if row["off_topic"] else "NOT ANSWERED")
             print(f"{row['asked_at'][:16]}  {status}: {printable(row['text'])}")
         if not rows:
             print("(no questions)")

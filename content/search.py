@@ -279,11 +279,15 @@ class Answer:
     card: Card | None  # the best card, even when refused (the near miss is kept out of as_json)
     score: float       # the confidence in [0, 1]; answered when it reaches the index's threshold
     query: str
+    # About hot spots policing, even if not answered (see `near_topic`): an unanswered question that is not
+    # (leave, custody, a phone's hotspot, the football) is no content gap, so it is not passed on.
+    near_topic: bool = True
 
     def as_json(self) -> dict[str, object]:
         card = self.card if self.answered else None
         return {
             "answered": self.answered,
+            "near_topic": self.near_topic,
             "topic": card.topic if card else None,
             "card": card.id if card else None,
             "title": card.title if card else None,
@@ -349,6 +353,7 @@ class Evidence:
     topic: str | None
     features: dict[str, float]
     confidence: float
+    near: bool = False       # `near_topic`: about the pack's subject, answered or not
 
 
 def decide(signals: Signals, params: Params) -> tuple[str | None, dict[str, float], float]:
@@ -390,6 +395,18 @@ def decide(signals: Signals, params: Params) -> tuple[str | None, dict[str, floa
     intercept, *weights = params.confidence
     z = intercept + sum(w * feats[name] for w, name in zip(weights, FEATURES, strict=True))
     return topic, feats, 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+def near_topic(signals: Signals, topic: str | None, feats: dict[str, float]) -> bool:
+    """Whether a question is about the pack's subject, answered or not: the chosen topic's cards or example
+    questions contain a word of it that is not everyday, and the naive Bayes classifier believes that topic
+    more than the out-of-scope class (the curated `null` examples). An unanswered question near a topic is a
+    content gap for the coordinators; one the out-of-scope class wins (leave, custody, a phone's hotspot,
+    chit-chat), or with nothing but everyday or unknown words, is not. No fitted number: the classifier's own
+    verdict (bench/README.md measures it)."""
+    if topic is None or topic not in signals.solid or not feats:
+        return False
+    return feats["oos_posterior"] < feats["posterior"]
 
 
 class Index:
@@ -536,14 +553,15 @@ class Index:
         """The best card for `question`, answered only when the confidence reaches the threshold."""
         evidence = self.explain(question)
         card = self._cards.get(evidence.card) if evidence.card else None
-        return Answer(card is not None and evidence.confidence >= self.threshold, card, evidence.confidence, question)
+        answered = card is not None and evidence.confidence >= self.threshold
+        return Answer(answered, card, evidence.confidence, question, answered or evidence.near)
 
     def explain(self, question: str) -> Evidence:
         """Score `question` against the pack: the chosen card, its topic and the confidence's parts."""
         signals = self.signals(question)
         topic, feats, confidence = decide(signals, self.params)
         card = signals.best_card.get(topic) if topic else None
-        return Evidence(signals.terms, card, topic, feats, confidence)
+        return Evidence(signals.terms, card, topic, feats, confidence, near_topic(signals, topic, feats))
 
     def signals(self, question: str) -> Signals:
         """Everything the decision needs about `question` that does not depend on fitted parameters."""

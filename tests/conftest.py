@@ -98,6 +98,18 @@ def shared_index(pack: Pack) -> Index:
     return _INDEXES[id(pack)]
 
 
+_SILENT: dict[int, Index] = {}
+
+
+def answering_nothing(pack: Pack) -> Index:
+    """The pack's index with a threshold no confidence reaches: every question goes unanswered, as one the cards
+    do not cover would, so a test can show what happens to a question near the topics (passed on) and to one
+    plainly about something else (not). One per pack for the whole session."""
+    if id(pack) not in _SILENT:
+        _SILENT[id(pack)] = Index(pack, threshold=1.01)
+    return _SILENT[id(pack)]
+
+
 @pytest.fixture(scope="session")
 def index(pack: Pack) -> Index:
     return shared_index(pack)

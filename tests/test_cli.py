@@ -115,16 +115,21 @@ def test_ask_json_reads_one_question_per_line(home: Path) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 3  # the blank line gets its own refusal, so answers pair with questions by position
     assert lines[2] == {**lines[2], "answered": False}
-    assert set(lines[0]) == {"answered", "topic", "card", "title", "text", "sources", "score"}
+    assert set(lines[0]) == {"answered", "near_topic", "topic", "card", "title", "text", "sources", "score"}
     assert lines[0]["answered"] and lines[0]["topic"] == "fifteen-minutes" and lines[0]["sources"]
-    assert lines[1] == {**lines[1], "answered": False, "topic": None, "card": None}
+    assert lines[0]["near_topic"] is True
+    assert lines[1] == {**lines[1], "answered": False, "near_topic": False, "topic": None, "card": None}
+    assert lines[2] == {**lines[2], "near_topic": False}
     gaps = run(home, "questions", "--json")
     assert json.loads(gaps.stdout)["rows"] == []  # trying the answerer is not an officer's question
     logged = run(home, "ask", "--log", "when is payday")
-    assert "added to the content-gap list" in logged.stdout
+    assert "outside hot spots policing, so I have not passed it on" in logged.stdout
+    assert "I can answer questions on: what hot spots policing is;" in logged.stdout
+    kept = json.loads(run(home, "questions", "--json").stdout)["rows"]
+    assert [(q["text"], q["answered"], q["off_topic"]) for q in kept] == [("when is payday", 0, 1)]
     gaps = run(home, "questions", "--unanswered", "--json")
-    assert [q["text"] for q in json.loads(gaps.stdout)["rows"]] == ["when is payday"]
-    assert "add --log" in run(home, "ask", "when is payday").stdout
+    assert json.loads(gaps.stdout)["rows"] == []  # kept for counting, but no gap in the training
+    assert "add --log" not in run(home, "ask", "when is payday").stdout  # it would not be passed on anyway
 
 
 def test_backup_is_a_usable_copy_and_refuses_to_overwrite(home: Path) -> None:

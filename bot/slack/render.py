@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from bot.core import Engagement, Totals
+from bot.core import AskResult, Engagement, Totals
 from bot.core.platform import CardView
 from content.body import (
     Block,
@@ -261,14 +261,12 @@ def card_metadata(view: CardView) -> dict[str, Any]:
 
 
 # -- answers -----------------------------------------------------------------------------------
-def answer_message(answer: Answer, question_id: int) -> tuple[str, list[dict[str, Any]]]:
-    """The answer with its source and Helpful? buttons, or an honest 'I don't know'."""
+def answer_message(answer: Answer, question_id: int, passed_on: bool = False) -> tuple[str, list[dict[str, Any]]]:
+    """The answer with its source and Helpful? buttons, or the core's honest 'I don't know' (what the bot can
+    answer, and whether the question was passed on)."""
     asked = f"You asked: \u201c{escape(answer.query)}\u201d"
     if not answer.answered or answer.card is None:
-        text = (
-            "I don't know: none of the training cards answers that. I have passed your question to the "
-            "coordinators so the content can be improved."
-        )
+        text = escape(AskResult(answer, question_id, passed_on).message)
         return text, [context(asked), section(text)]
     card = answer.card
     footers = [*media_blocks(card), *source_blocks(card)]

@@ -13,7 +13,7 @@ COMMAND = "/brief"
 def render_reply(reply: Reply, prefix: str = f"{COMMAND} ") -> tuple[str, list[dict[str, Any]]]:
     """(text, blocks): blocks only for an answered question; other replies are one mrkdwn text."""
     if reply.answer is not None:
-        return answer_message(reply.answer.answer, reply.answer.question_id)
+        return answer_message(reply.answer.answer, reply.answer.question_id, reply.answer.passed_on)
     lines = [escape(reply.text)] if reply.text else []
     lines += [f"\u2022 {escape(item)}" for item in reply.items]
     lines += [f"\u2022 `{escape(prefix + h.usage)}`: {escape(h.what)} ({escape(h.who)})" for h in reply.help]

@@ -171,6 +171,14 @@ MIGRATIONS: list[str] = [
         bands=",\n".join(f"{c} INTEGER NOT NULL DEFAULT 0" for c in BAND_COLUMNS),
         band_sums=", ".join(f"SUM({c})" for c in BAND_COLUMNS),
     ),
+    # 5: an unanswered question plainly outside hot spots policing (leave, custody, the football) is counted
+    # but is no content gap: it is not passed on and stays off the unanswered list. Older questions were all
+    # passed on, so they stay on it.
+    """
+        ALTER TABLE questions ADD COLUMN off_topic INTEGER NOT NULL DEFAULT 0;
+        DROP INDEX questions_unanswered;
+        CREATE INDEX questions_unanswered ON questions(answered, off_topic, asked_at)
+    """,
 ]
 
 

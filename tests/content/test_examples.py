@@ -142,7 +142,7 @@ def test_answers_come_from_cards_with_sources_never_from_an_example(pack: Pack) 
     assert answer.answered and answer.card is not None
     assert answer.card in pack.cards and answer.card.topic == "fifteen-minutes"
     shown = answer.as_json()
-    assert list(shown) == ["answered", "topic", "card", "title", "text", "sources", "score"]
+    assert list(shown) == ["answered", "near_topic", "topic", "card", "title", "text", "sources", "score"]
     assert shown["card"] == answer.card.id and shown["text"] == answer.card.body
     assert shown["sources"] and example not in json.dumps(shown)
 

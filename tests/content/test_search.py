@@ -93,15 +93,16 @@ def test_out_of_scope_questions_are_refused_not_near_missed(index: Index, questi
     assert not answer.answered, (answer.score, answer.card.id if answer.card else None)
     assert answer.score < THRESHOLD
     refused = answer.as_json()
-    assert refused == {"answered": False, "topic": None, "card": None, "title": None, "text": None,
-                       "sources": [], "score": round(answer.score, 3)}
+    assert refused == {"answered": False, "near_topic": False, "topic": None, "card": None, "title": None,
+                       "text": None, "sources": [], "score": round(answer.score, 3)}
 
 
 def test_an_answer_carries_its_card_text_and_sources(index: Index) -> None:
     answer = index.answer("won't they just move round the corner")
     assert answer.answered and answer.card is not None
     shown = answer.as_json()
-    assert set(shown) == {"answered", "topic", "card", "title", "text", "sources", "score"}
+    assert set(shown) == {"answered", "near_topic", "topic", "card", "title", "text", "sources", "score"}
+    assert shown["near_topic"] is True  # an answered question is about the pack's subject
     assert (shown["card"], shown["topic"], shown["title"], shown["text"]) == (
         answer.card.id, answer.card.topic, answer.card.title, answer.card.body)
     assert shown["sources"] == [

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from bot.app import Assembly, build_app
 from bot.config import Config, load_settings
+from bot.core import Actor, Core
 from content.model import Pack
-from tests.conftest import FakeClock, shared_index
+from tests.conftest import FakeClock, answering_nothing, shared_index
 from tests.records import records
 
 
@@ -49,8 +50,9 @@ async def post_card(client: TestClient, team: str, topic: str = "") -> str:
 
 
 @pytest.fixture
-async def history(client: TestClient, clock: FakeClock) -> None:
-    """Two weeks of Team A (the second with no check answered yet), one card to Team B, and questions."""
+async def history(client: TestClient, clock: FakeClock, assembly: Assembly) -> None:
+    """Two weeks of Team A (the second with no check answered yet), one card to Team B, and questions: one
+    outside hot spots policing, and one near the topics that no card answers (a content gap)."""
     await act_as(client, "local:sgt-a")
     first = await post_card(client, "response-a", "displacement")
     await act_as(client, "local:pc-1")
@@ -60,6 +62,10 @@ async def history(client: TestClient, clock: FakeClock) -> None:
     await client.post(f"/deliveries/{first}/acknowledge")
     await client.post("/ask", data={"question": "=HYPERLINK(\"http://evil.example\") overtime pay"})
     await client.post("/ask", data={"question": "who pays for overtime on rest days"})
+    core = assembly.core
+    no_card_answers = Core(core.ctx.config, core.db, core.ctx.pack, clock, {}, answering_nothing(core.ctx.pack))
+    await no_card_answers.ask(Actor("local:pc-2", "PC Two"), "why do patrols stay 15 minutes at the hot spot?",
+                              via="local")
     clock.advance(days=7)
     await act_as(client, "local:sgt-a")
     second = await post_card(client, "response-a", "fifteen-minutes")
@@ -143,7 +149,9 @@ async def test_coordinator_sees_every_team_and_the_content_gaps(client: TestClie
     coverage = dict(zip(tables["coverage-table"][0], tables["coverage-table"][1], strict=True))
     assert coverage["Displacement"] == "1 card" and coverage["What hot spots policing is"] == "not yet"
     assert coverage["Topics had"] == "2 of 11"
-    assert "who pays for overtime on rest days" in first_column(tables["unanswered-table"])
+    gaps = first_column(tables["unanswered-table"])
+    assert "why do patrols stay 15 minutes at the hot spot?" in gaps
+    assert "who pays for overtime on rest days" not in gaps  # outside hot spots policing: no content gap
     assert "Showing every team" in html
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot.core import CLI, Actor, Core, Refused
 from bot.local.report import PNG_WIDTH, PngNotWritten, build_report, find_browser, write_png
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, answering_nothing
 from tests.records import records
 
 SGT = Actor("local:sgt-a", "Sgt A")
@@ -35,7 +35,9 @@ async def history(core: Core, clock: FakeClock) -> None:
     await core.answer_check(PC2, first.delivery.id, 1 + first.card.check.answer % len(first.card.check.options))
     team_b = await core.post_briefing(CLI, "response-b", topic="what-is-hsp")
     await core.acknowledge(PC3, team_b.delivery.id, via="local")
-    await core.ask(PC1, "who pays overtime on rest days", via="local")
+    await core.ask(PC1, "who pays overtime on rest days", via="local")  # outside hot spots policing: no gap
+    no_card_answers = Core(core.ctx.config, core.db, core.ctx.pack, clock, {}, answering_nothing(core.ctx.pack))
+    await no_card_answers.ask(PC2, "why do patrols stay 15 minutes at the hot spot?", via="local")  # a gap
     clock.advance(days=7)
     second = await core.post_briefing(SGT, "response-a", topic="fifteen-minutes")
     await core.acknowledge(PC1, second.delivery.id, via="local")
@@ -80,7 +82,9 @@ async def test_it_has_the_charts_the_date_range_and_when_it_was_made_in_london_t
 
 async def test_it_summarises_the_content_gaps(core: Core, history: None) -> None:
     html = await build_report(core, CLI)
-    assert "Not answered by the cards" in html and "\u201cwho pays overtime on rest days\u201d (once)" in html
+    assert "Not answered by the cards" in html
+    assert "\u201cwhy do patrols stay 15 minutes at the hot spot?\u201d (once)" in html
+    assert "who pays overtime on rest days" not in html  # counted, but not a gap in the training
 
 
 async def test_a_sergeant_gets_their_own_teams_without_the_content_gaps_and_an_officer_is_refused(

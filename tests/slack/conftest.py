@@ -22,7 +22,8 @@ from bot.config import Settings, load_config
 from bot.slack.platform import SlackPlatform
 from bot.store import Store
 from content.model import Pack
-from tests.conftest import SHARED, FakeClock, shared_index, write_config
+from content.search import Index
+from tests.conftest import SHARED, FakeClock, answering_nothing, shared_index, write_config
 from tests.records import records
 from tests.slack.fake_slack import FakeSlack
 
@@ -219,9 +220,10 @@ class Bot:
         return await self.send(json.dumps(body).encode(), "application/json", retry=retry)
 
 
-async def start_bot(settings: Settings, pack: Pack, fake: FakeSlack, clock: FakeClock) -> tuple[Bot, TestServer]:
+async def start_bot(settings: Settings, pack: Pack, fake: FakeSlack, clock: FakeClock,
+                    index: Index | None = None) -> tuple[Bot, TestServer]:
     config = load_config(settings.config_path)
-    assembly = build_app(settings, config, pack, clock, index=shared_index(pack))
+    assembly = build_app(settings, config, pack, clock, index=index or shared_index(pack))
     server = TestServer(assembly.web, host="127.0.0.1")
     client: TestClient[Any, Any] = TestClient(server)
     await client.start_server()
@@ -232,6 +234,16 @@ async def start_bot(settings: Settings, pack: Pack, fake: FakeSlack, clock: Fake
 async def bot(tmp_path: Path, fake: FakeSlack, slack_config_path: Path, pack: Pack) -> AsyncIterator[Bot]:
     clock = FakeClock()
     running, _server = await start_bot(slack_settings(tmp_path, fake, slack_config_path), pack, fake, clock)
+    yield running
+    await running.close()
+
+
+@pytest.fixture
+async def unanswering_bot(tmp_path: Path, fake: FakeSlack, slack_config_path: Path, pack: Pack) -> AsyncIterator[Bot]:
+    """The bot over an index that answers nothing (`answering_nothing`), for questions near the topics that no
+    card answers."""
+    running, _server = await start_bot(slack_settings(tmp_path, fake, slack_config_path), pack, fake, FakeClock(),
+                                       answering_nothing(pack))
     yield running
     await running.close()
 

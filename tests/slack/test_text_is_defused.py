@@ -16,7 +16,9 @@ from tests.conftest import FakeClock, write_config
 from tests.slack.conftest import SLACK_CONFIG, Bot, direct_message, slack_settings, start_bot
 from tests.slack.fake_slack import FakeSlack
 
-PHISHING = "<!channel> <!here> <@U0COORD> <https://evil.example/login|Click to re-verify your warrant card>"
+# A question near the topics (so it is passed on) with everything Slack would act on: pings and a hidden link.
+PHISHING = ("<!channel> <!here> <@U0COORD> why do we stay 15 minutes at a hot spot and not longer?"
+            " <https://evil.example/login|see the koper curve>")
 CONTROL = re.compile(r"<[!@#]|<https?:|<mailto:")  # what Slack would act on: a mention, a channel, a link
 SERGEANT = "Sgt <!channel> Stone & <https://evil.example/login|Sons>"
 TEAM = "Response <Team> A & B"
@@ -43,7 +45,8 @@ async def odd_names(tmp_path: Path, fake: FakeSlack, pack: Pack) -> AsyncIterato
     await running.close()
 
 
-async def test_a_forwarded_question_cannot_ping_the_channel_or_hide_a_link(bot: Bot, fake: FakeSlack) -> None:
+async def test_a_forwarded_question_cannot_ping_the_channel_or_hide_a_link(unanswering_bot: Bot, fake: FakeSlack) -> None:
+    bot = unanswering_bot
     await bot.event(direct_message("U0PC1", PHISHING), "Ev0PHISH")
     forwarded = (await fake.wait_for(lambda: fake.in_channel("C0QUEST")))[0]
     await bot.drain()
@@ -51,20 +54,21 @@ async def test_a_forwarded_question_cannot_ping_the_channel_or_hide_a_link(bot: 
     assert defused(forwarded.text), forwarded.text
     assert forwarded.blocks is None  # the text alone, no mrkdwn block to slip past
     assert shown(forwarded.text) == f"Unanswered question for the content team: \u201c{PHISHING}\u201d"
-    assert "https://evil.example/login|Click to re-verify" in shown(forwarded.text)  # the address is visible
+    assert "https://evil.example/login|see the koper curve" in shown(forwarded.text)  # the address is visible
     [call] = [c for c in fake.called("chat.postMessage") if c.args["channel"] == "C0QUEST"]
     assert str(call.args.get("unfurl_links")).lower() == "false"  # and not previewed either
     assert bot.store.questions()[0]["text"] == PHISHING  # kept as the officer typed it
 
 
-async def test_the_askers_own_reply_shows_the_question_escaped_once(bot: Bot, fake: FakeSlack) -> None:
-    await bot.event(direct_message("U0PC1", "is the R&D <b>canteen</b> menu on thursday?"), "Ev0AMP")
+async def test_the_askers_own_reply_shows_the_question_escaped_once(unanswering_bot: Bot, fake: FakeSlack) -> None:
+    bot = unanswering_bot
+    await bot.event(direct_message("U0PC1", "why do we stay 15 minutes at the R&D <b>hot spot</b>?"), "Ev0AMP")
     reply = (await fake.wait_for(lambda: fake.in_channel("DU0PC1")))[0]
     forwarded = (await fake.wait_for(lambda: fake.in_channel("C0QUEST")))[0]
     asked = str(reply.blocks)
 
-    assert "R&amp;D &lt;b&gt;canteen&lt;/b&gt; menu on thursday?" in asked
-    assert "R&amp;D &lt;b&gt;canteen&lt;/b&gt; menu on thursday?" in forwarded.text
+    assert "R&amp;D &lt;b&gt;hot spot&lt;/b&gt;?" in asked
+    assert "R&amp;D &lt;b&gt;hot spot&lt;/b&gt;?" in forwarded.text
     assert "&amp;amp;" not in asked + forwarded.text and "&amp;lt;" not in asked + forwarded.text
 
 

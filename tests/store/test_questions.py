@@ -51,3 +51,13 @@ def test_the_content_gap_list_is_unanswered_questions_and_answers_rated_unhelpfu
     store.set_helpful(helpful, "local:pc-1", True)
     assert [q["id"] for q in store.questions(unanswered_only=True)] == [unhelpful, unanswered]
     assert len(store.questions(limit=2)) == 2
+
+
+def test_an_off_topic_question_is_counted_but_is_no_content_gap(store: Store) -> None:
+    near = ask(store, "does it work in a village?", answered=False)
+    off = store.record_question(asked_by="local:pc-1", asker_name="PC One", via="local", text="who won the football?",
+                                answered=False, card_id=None, topic=None, score=0.0, now=NOW + timedelta(minutes=1),
+                                off_topic=True)
+    assert [(q["id"], q["off_topic"]) for q in store.questions()] == [(off, 1), (near, 0)]  # both on record
+    assert [q["id"] for q in store.questions(unanswered_only=True)] == [near]
+    assert [g["text"] for g in store.content_gaps(10)["unanswered"]] == ["does it work in a village?"]

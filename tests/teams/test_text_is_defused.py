@@ -17,14 +17,15 @@ from bot.app import build_app
 from bot.config import load_config
 from bot.teams.commands import escape
 from content.model import Pack
-from tests.conftest import FakeClock, shared_index, write_config
+from tests.conftest import FakeClock, answering_nothing, write_config
 from tests.teams.conftest import CHANNEL, CHANNEL_B, PC1, PC2, SGT, TEAMS_CONFIG, Teams, teams_settings
 from tests.teams.fake_connector import FakeConnector
 
 # Typed in Teams, a literal `<` arrives as `&lt;` in the activity's text (which is HTML); the bot reads it back.
-QUESTION = ("<at>Everyone</at> <a href=\"https://evil.example/login\">re-verify</a> "
-            "[Click to re-verify your warrant card](https://evil.example/login) ![x](https://evil.example/p.png) "
-            "**urgent** _now_ `code` ~~old~~ # heading on the menu & canteen")
+# A question near the topics (so it is passed on), with every kind of markup in it.
+QUESTION = ("<at>Everyone</at> why do we stay <a href=\"https://evil.example/login\">15 minutes</a> at a "
+            "[hot spot](https://evil.example/login) ![x](https://evil.example/p.png) "
+            "**and** _not_ `longer` ~~or shorter~~ # koper & curve?")
 SERGEANT = "Sgt <b>Patel</b> & [Co](https://evil.example/login) **now**"
 TEAM = "Response <i>Team</i> A & _B_"
 MARKUP = re.compile(r"[<>*_`~|\\]|(?<!&)#|\]\(|\]\[|\]:")  # a raw character markup is made of (not `&#…;`)
@@ -37,14 +38,15 @@ def plain_in_teams(text: str) -> bool:
 
 @pytest.fixture
 async def odd(tmp_path: Path, pack: Pack, clock: FakeClock, connector: FakeConnector) -> AsyncIterator[Teams]:
-    """The Teams bot with a questions channel (Response Team B's) and names that hold markup."""
+    """The Teams bot with a questions channel (Response Team B's) and names that hold markup, over an index that
+    answers nothing, so a question near the topics is passed on."""
     text = TEAMS_CONFIG.replace('timezone = "Europe/London"\n',
                                 f'timezone = "Europe/London"\nquestions_channel = "teams:{CHANNEL_B}"\n')
     text = text.replace('name = "Response Team A"', f'name = "{TEAM}"')
     text += f'[people]\n"teams:aad-sgt" = "{SERGEANT}"\n'
     config_path = write_config(tmp_path, text)
     settings = teams_settings(tmp_path, config_path)
-    assembly = build_app(settings, load_config(config_path), pack, clock, index=shared_index(pack))
+    assembly = build_app(settings, load_config(config_path), pack, clock, index=answering_nothing(pack))
     client = TestClient(TestServer(assembly.web, host="127.0.0.1"))
     await client.start_server()
     harness = Teams(client, connector, assembly, settings, config_path)
