@@ -11,7 +11,7 @@ from bot.core import stats as summaries
 from bot.core.context import CLICK_DEADLINE, CoreContext
 from bot.core.errors import InvalidInput, NotRecorded, Refused
 from bot.core.roles import Actor, Role, role_of, teams_led_by
-from bot.store import DatabaseBusy, Engagement, Store
+from bot.store import DatabaseBusy, Engagement, Store, week_of
 from content.topics import topic_title
 
 
@@ -51,22 +51,11 @@ class Reports:
         if by not in summaries.GROUPINGS:
             raise InvalidInput(f"--by must be one of {', '.join(summaries.GROUPINGS)}, not {by!r}.")
         role = role_of(ctx.config, actor)
-        if role is Role.OFFICER:
-            raise Refused("Team statistics are for sergeants and coordinators; ask for your own record instead.")
-        visible: list[str] | None = [t.id for t in teams_led_by(ctx.config, actor)]
-        if team_id is not None:
-            if role is Role.COORDINATOR and ctx.config.team(team_id) is None:
-                if not await ctx.db.read(Store.team_on_record, team_id):
-                    ctx.team(team_id)  # neither configured nor on record: says which teams there are
-            elif ctx.team(team_id).id not in (visible or ()):
-                raise Refused(f"You can see statistics for your own teams only; {ctx.team(team_id).name} is not one of them.")
-            visible = [team_id]
-        elif role is Role.COORDINATOR:
-            visible = None  # every team on record, configured or not (a team disbanded keeps its history)
+        visible = await self._visible(actor, team_id)
         tallies = await ctx.db.read(Store.tallies, summaries.tally_key(by), team_ids=visible, since=since)
         archived = []
         if by != "officer":
-            since_week = summaries.week_of(since, ctx.config.timezone) if since else None
+            since_week = week_of(since, ctx.config.timezone) if since else None
             archived = await ctx.db.read(Store.archived_tallies, by, team_ids=visible, since_week=since_week)
         rows = summaries.rows(tallies, by, ctx.config, archived)
         if by == "officer":  # shown only once it is on the audit trail
@@ -85,28 +74,31 @@ class Reports:
                               key=lambda row: str(row["officer"]))
         return rows
 
-    def _visible(self, actor: Actor, team_id: str | None) -> list[str] | None:
-        """The teams whose aggregates a sergeant (their own) or a coordinator (all on record: None) may see."""
+    async def _visible(self, actor: Actor, team_id: str | None) -> list[str] | None:
+        """The teams whose figures a person may see: a sergeant their own teams, a coordinator every team on
+        record (None: configured or not, a disbanded team keeps its history) or the one named; officers none."""
         ctx = self.ctx
         role = role_of(ctx.config, actor)
         if role is Role.OFFICER:
             raise Refused("Team statistics are for sergeants and coordinators; ask for your own record instead.")
-        led = [t.id for t in teams_led_by(ctx.config, actor)]
-        if team_id is not None:
-            if role is not Role.COORDINATOR and team_id not in led:
-                raise Refused(f"You can see statistics for your own teams only; {team_id} is not one of them.")
-            return [team_id]
-        return None if role is Role.COORDINATOR else led
+        if team_id is None:
+            return None if role is Role.COORDINATOR else [t.id for t in teams_led_by(ctx.config, actor)]
+        if role is Role.COORDINATOR and ctx.config.team(team_id) is None:
+            if not await ctx.db.read(Store.team_on_record, team_id):
+                ctx.team(team_id)  # neither configured nor on record: says which teams there are
+        elif ctx.team(team_id) not in teams_led_by(ctx.config, actor):
+            raise Refused(f"You can see statistics for your own teams only; {ctx.team(team_id).name} is not one of them.")
+        return [team_id]
 
     async def reach(self, actor: Actor, team_id: str | None = None, since: datetime | None = None) -> int:
         """How many officers the cards have reached: a count for the leadership report, no one named."""
-        return await self.ctx.db.read(Store.reach, self._visible(actor, team_id), since)
+        return await self.ctx.db.read(Store.reach, await self._visible(actor, team_id), since)
 
     async def coverage(
         self, actor: Actor, team_id: str | None = None, since: datetime | None = None
     ) -> dict[str, dict[str, int]]:
         """Cards posted to each team on each topic, for the teams the person may see."""
-        return await self.ctx.db.read(Store.coverage, self._visible(actor, team_id), since)
+        return await self.ctx.db.read(Store.coverage, await self._visible(actor, team_id), since)
 
     async def content_gaps(self, actor: Actor, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
         """What officers ask that the cards do not answer well, for coordinators to turn into cards: the
