@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
-from bot.store import ACK_BANDS, Engagement, Tally, band_of
+from bot.store import ACK_BANDS, Engagement, Tally, band_of, week_of_hour
 from content.topics import TOPICS, topic_title
 
 GROUPINGS = ("officer", "team", "topic", "week")
@@ -105,16 +105,10 @@ def _weeks(hours: list[Tally], zone: ZoneInfo) -> list[Tally]:
     """UTC-hour tallies added up into local weeks (the Monday they start on), clock changes included."""
     weeks: dict[str, Tally] = {}
     for t in hours:
-        monday = week_of(datetime.strptime(t.key, "%Y-%m-%dT%H").replace(tzinfo=UTC), zone)
+        monday = week_of_hour(t.key, zone)
         t = replace(t, key=monday)
         weeks[monday] = weeks[monday] + t if monday in weeks else t
     return list(weeks.values())
-
-
-def week_of(moment: datetime, zone: ZoneInfo) -> str:
-    """The local Monday (YYYY-MM-DD) of the week a moment falls in."""
-    local = moment.astimezone(zone).date()
-    return (local - timedelta(days=local.weekday())).isoformat()
 
 
 def summarise(engagements: Iterable[Engagement], by: str, config: Config) -> list[dict[str, Any]]:

@@ -18,10 +18,12 @@ from bot.store.records import (
     band_of,
     iso,
     parse_iso,
+    week_of,
+    week_of_hour,
 )
 from bot.store.store import Store, StoreUnavailable
 
 __all__ = [
     "ACK_BANDS", "DEMO_DELIVERY_COLUMNS", "DEMO_PEOPLE", "AlreadyProcessed", "CardState", "Database", "DatabaseBusy", "DatabaseUnwritable", "Delivery", "Engagement", "Nudge", "Store",
-    "StoreUnavailable", "Tally", "band_of", "iso", "parse_iso",
+    "StoreUnavailable", "Tally", "band_of", "iso", "parse_iso", "week_of", "week_of_hour",
 ]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.store.base import COUNTS, HOURLY, Queries
-from bot.store.records import BAND_COLUMNS, iso
+from bot.store.records import BAND_COLUMNS, iso, week_of_hour
 
 DEMO_PEOPLE = "local:demo-"
 """The id prefix of the made-up officers of `demo seed --officers`."""
@@ -162,9 +162,7 @@ class MaintenanceQueries(Queries):
         ).fetchall()
         weeks: dict[tuple[str, str, str], list[int]] = {}
         for hour, team_id, topic, *counts in groups:
-            local = datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC).astimezone(zone).date()
-            monday = (local - timedelta(days=local.weekday())).isoformat()
-            sums = weeks.setdefault((monday, team_id, topic), [0] * len(counts))
+            sums = weeks.setdefault((week_of_hour(hour, zone), team_id, topic), [0] * len(counts))
             for index, value in enumerate(counts):
                 sums[index] += int(value or 0)
         columns = ["deliveries", "delivered", "acknowledged", "on_time", "late", "answered", "correct", *BAND_COLUMNS]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 
@@ -18,6 +18,17 @@ def iso(moment: datetime) -> str:
 
 def parse_iso(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def week_of(moment: datetime, zone: tzinfo) -> str:
+    """The local Monday (YYYY-MM-DD) of the week a moment falls in, clock changes included."""
+    local = moment.astimezone(zone).date()
+    return (local - timedelta(days=local.weekday())).isoformat()
+
+
+def week_of_hour(hour: str, zone: tzinfo) -> str:
+    """The local week of a stored UTC hour (`YYYY-MM-DDTHH`, as the tallies group by)."""
+    return week_of(datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC), zone)
 
 
 ACK_BANDS = (5, 15, 30, 60, 120, 240, 480, 1440)
