@@ -407,20 +407,26 @@ def _doi(item: dict[str, Any], where: str, url: str) -> str:
     return doi
 
 
+def _entry(item: Any, where: str, fields: tuple[str, ...], required: tuple[str, ...], shape: str) -> None:
+    """One entry of a list of mappings (a source, a medium): a mapping, of known fields, with the required ones."""
+    if not isinstance(item, dict):
+        raise _Invalid(where, shape)
+    for key in item:
+        if key not in fields:
+            raise _Invalid(f"{where}.{key}", f"unknown field; expected one of {', '.join(fields)}")
+    for key in required:
+        if key not in item:
+            raise _Invalid(f"{where}.{key}", "is required")
+
+
 def _sources(value: Any) -> tuple[Source, ...]:
     if not isinstance(value, list) or not value:
         raise _Invalid("sources", "must list at least one citation")
     result: list[Source] = []
     for index, item in enumerate(value, start=1):
         where = f"sources[{index}]"
-        if not isinstance(item, dict):
-            raise _Invalid(where, "must have authors, year, title and published_in (and url where one is confirmed)")
-        for key in item:
-            if key not in SOURCE_FIELDS:
-                raise _Invalid(f"{where}.{key}", f"unknown field; expected one of {', '.join(SOURCE_FIELDS)}")
-        for key in ("authors", "year", "title", "published_in"):
-            if key not in item:
-                raise _Invalid(f"{where}.{key}", "is required")
+        _entry(item, where, SOURCE_FIELDS, ("authors", "year", "title", "published_in"),
+               "must have authors, year, title and published_in (and url where one is confirmed)")
         year = item["year"]
         if year == "n.d.":
             year = None  # undated web guidance, e.g. the College of Policing's pages
@@ -457,14 +463,8 @@ def _media(value: Any) -> tuple[Media, ...]:
     result: list[Media] = []
     for index, item in enumerate(value, start=1):
         where = f"media[{index}]"
-        if not isinstance(item, dict):
-            raise _Invalid(where, "must have kind, title, url and minutes (and transcript_url where there is one)")
-        for key in item:
-            if key not in MEDIA_FIELDS:
-                raise _Invalid(f"{where}.{key}", f"unknown field; expected one of {', '.join(MEDIA_FIELDS)}")
-        for key in ("kind", "title", "url", "minutes"):
-            if key not in item:
-                raise _Invalid(f"{where}.{key}", "is required")
+        _entry(item, where, MEDIA_FIELDS, ("kind", "title", "url", "minutes"),
+               "must have kind, title, url and minutes (and transcript_url where there is one)")
         kind = item["kind"]
         if not isinstance(kind, str) or kind not in MEDIA_KINDS:
             raise _Invalid(f"{where}.kind", f"{kind!r} is not a kind of media; expected one of {', '.join(MEDIA_KINDS)}")
