@@ -208,6 +208,7 @@ def build_runner(core: Core, clock: Clock, timer: Timer, missed_after: datetime 
                          shift_start.astimezone(core.timezone).isoformat())
         except PostFailed as exc:  # already recorded as failed, with the reason, by Core.publish
             log.warning("scheduled nudge for %s failed: %s", team_id, exc)
+            raise  # the runner tries again shortly, while the shift has not started
 
     async def record_missed(team_id: str, shift_start: datetime, reason: str) -> None:
         if await core.record_missed(team_id, shift_start, reason) is not None:

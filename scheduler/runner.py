@@ -91,6 +91,7 @@ class NudgeRunner:
     `horizon` ahead: future ones get a job at their nudge time; overdue ones not yet handled by this
     process are posted now if the shift has not started, or else recorded as missed (only those due
     after `missed_after`, e.g. when the database was created, so a new install reports no history).
+    A nudge whose post failed is tried again (`_retry_nudge`) until its shift starts.
     """
 
     def __init__(
@@ -108,6 +109,8 @@ class NudgeRunner:
         sweep_every: timedelta = timedelta(minutes=10),
         missed_after: datetime | None = None,
         concurrency: int = 4,
+        retry_first: timedelta = timedelta(seconds=30),
+        retry_most: timedelta = timedelta(minutes=5),
     ) -> None:
         self.teams = {team.id: team for team in teams}
         self.zone = zone
@@ -120,7 +123,10 @@ class NudgeRunner:
         self.horizon = horizon
         self.sweep_every = sweep_every
         self.missed_after = missed_after
+        self.retry_first = retry_first
+        self.retry_most = retry_most
         self._done: dict[str, datetime] = {}  # job key -> its shift start (UTC), pruned as shifts age
+        self._attempts: dict[str, int] = {}  # job key -> failed attempts so far
         self._running: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._gate = asyncio.Semaphore(concurrency)
@@ -181,10 +187,24 @@ class NudgeRunner:
                 else:
                     await self._post(team_id, shift_start)
             self._done[key] = shift_start.astimezone(UTC)
-        except Exception:  # recorded by the core where it can be; the next sweep tries again if it was not
-            log.exception("nudge for %s at %s failed", team_id, shift_start.isoformat())
+            self._attempts.pop(key, None)
+        except Exception:  # recorded by the core where it can be; tried again shortly if the shift has not started
+            log.warning("nudge for %s at %s failed", team_id, shift_start.isoformat(), exc_info=True)
+            self._retry_nudge(key, team_id, shift_start, nudge_at)
         finally:
             self._running.discard(key)
+
+    def _retry_nudge(self, key: str, team_id: str, shift_start: datetime, nudge_at: datetime) -> None:
+        """Another attempt after a failed one: 30 s, 1, 2, 4 then every 5 minutes, while the shift has not
+        started (the core posts it only if nothing reached the channel the first time)."""
+        attempts = self._attempts.get(key, 0) + 1
+        self._attempts[key] = attempts
+        again = self.now() + min(self.retry_first * 2 ** (attempts - 1), self.retry_most)
+        if again < shift_start.astimezone(UTC):
+            self.timer.at(key, again, self.fire_nudge, team_id, shift_start, nudge_at)
+        else:
+            self._attempts.pop(key, None)
+            self._done[key] = shift_start.astimezone(UTC)
 
     async def fire_reminder(self, team_id: str, shift_start: datetime, until: datetime) -> None:
         """The job at a reminder time: ask the core to remind, and come back if it says it is too early."""

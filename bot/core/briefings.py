@@ -4,6 +4,7 @@ claimed or mid-post, and put missed nudges on record."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.config import Team
@@ -85,8 +86,13 @@ class Briefings:
         ctx = self.ctx
         team = ctx.team(team_id)
         occurrence = occurrence_key(team.id, shift_start)
-        if await ctx.db.read(Store.delivery_by_occurrence, occurrence) is not None:
-            return None
+        existing = await ctx.db.read(Store.delivery_by_occurrence, occurrence)
+        if existing is not None:
+            # Posted, being posted, missed, or failed in a way that may have reached the channel: done.
+            # Failed before anything reached it (say still rate-limited): this is the scheduler's retry.
+            if existing.state != "failed" or not await ctx.db.write(Store.claim_retry, existing.id):
+                return None
+            return await self.publish(replace(existing, state="claimed", error=None))
         card = await self.choose_card(team)
         delivery = await ctx.db.write(
             Store.create_delivery,
@@ -105,6 +111,7 @@ class Briefings:
             if current is not None and current.state == "posted":
                 return await ctx.view(current)
             raise PostFailed(f"Delivery {delivery.id} is already being posted.")
+        sent = False  # whether the post itself was attempted: after that, an unexplained error may hide a post
         try:
             platform = ctx.platform_for(delivery.channel)
             team = ctx.team(delivery.team_id)
@@ -113,14 +120,16 @@ class Briefings:
             await db.write(Store.add_recipients, delivery.id, members, ctx.now())
             posting = await db.read(Store.delivery, delivery.id)
             assert posting is not None
-            reference = await platform.post_card(await ctx.view(posting))
-        except PostFailed as exc:
-            await db.write(Store.mark_failed, delivery.id, str(exc))
+            view = await ctx.view(posting)
+            sent = True
+            reference = await platform.post_card(view)
+        except PostFailed as exc:  # the platform refused it: nothing reached the channel
+            await db.write(Store.mark_failed, delivery.id, str(exc), retry_ok=True)
             raise
         except Exception as exc:  # the platform's own errors: record, then report plainly
             log.exception("posting %s to %s failed", delivery.id, delivery.channel)
             reason = f"{type(exc).__name__}: {exc}"
-            await db.write(Store.mark_failed, delivery.id, reason)
+            await db.write(Store.mark_failed, delivery.id, reason, retry_ok=not sent)
             raise PostFailed(f"The card could not be posted to {delivery.channel}: {reason}") from exc
         await db.write(Store.mark_posted, delivery.id, reference, ctx.now())
         posted = await db.read(Store.delivery, delivery.id)

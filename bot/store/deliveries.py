@@ -97,9 +97,20 @@ class DeliveryQueries(Queries):
                 self._add_hour(before["hour"], -1, {h: -before[c] for c, h in zip(COUNTS, HOURLY, strict=True)})
             self._add_hour(after["hour"], 1, {h: after[c] for c, h in zip(COUNTS, HOURLY, strict=True)})
 
-    def mark_failed(self, delivery_id: str, reason: str) -> None:
-        self._write("UPDATE deliveries SET state = 'failed', error = ? WHERE id = ? AND state != 'posted'",
-                    (reason[:500], delivery_id))
+    def mark_failed(self, delivery_id: str, reason: str, *, retry_ok: bool = False) -> None:
+        """Failed, with the reason. `retry_ok`: nothing reached the channel, so it may be posted again
+        (`claim_retry`); otherwise (the outcome unknown) it never is."""
+        self._write("UPDATE deliveries SET state = 'failed', error = ?, retry_ok = ? WHERE id = ? AND state != 'posted'",
+                    (reason[:500], int(retry_ok), delivery_id))
+
+    def claim_retry(self, delivery_id: str) -> bool:
+        """Take a failed delivery that nothing of reached the channel back to `claimed`, to post it again;
+        False if it may not be retried or someone else already took it."""
+        cursor = self._write(
+            "UPDATE deliveries SET state = 'claimed', retry_ok = 0 WHERE id = ? AND state = 'failed' AND retry_ok = 1",
+            (delivery_id,),
+        )
+        return cursor.rowcount == 1
 
     def mark_missed(self, delivery_id: str, reason: str) -> None:
         self._write("UPDATE deliveries SET state = 'missed', error = ? WHERE id = ? AND state != 'posted'",

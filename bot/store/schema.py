@@ -179,6 +179,12 @@ MIGRATIONS: list[str] = [
         DROP INDEX questions_unanswered;
         CREATE INDEX questions_unanswered ON questions(answered, off_topic, asked_at)
     """,
+    # 6: a delivery that failed before anything reached the channel (the platform refused it, e.g. still
+    # rate-limited after its retries) may be posted again by the scheduler while its shift has not started;
+    # one whose post may have arrived (a timeout, a crash mid-post) is never sent again.
+    """
+        ALTER TABLE deliveries ADD COLUMN retry_ok INTEGER NOT NULL DEFAULT 0
+    """,
 ]
 
 

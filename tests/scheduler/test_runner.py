@@ -12,6 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import load_config
+from bot.core import PostFailed
 from bot.core.roles import Actor
 from bot.store import Delivery
 from content.topics import TOPICS
@@ -140,15 +141,54 @@ async def test_a_nudge_whose_shift_started_while_the_bot_was_down_is_recorded_as
     ]
 
 
-async def test_a_failing_post_is_recorded_as_failed_with_the_reason_and_not_retried(make_bot: Any) -> None:
+async def test_a_post_that_may_have_arrived_is_recorded_as_failed_with_the_reason_and_never_sent_again(
+    make_bot: Any,
+) -> None:
+    # An unexplained error from the post itself (a dropped connection): the card may be in the channel.
     start = datetime(2027, 6, 1, 5, 0, tzinfo=UTC)
     bot = make_bot(FakeClock(start))
-    bot.platform.fail("local:daily", ConnectionError("channel_not_found"))
+    bot.platform.fail("local:daily", ConnectionError("connection reset"))
+    await bot.start()
+    await bot.timer.run_until(start + timedelta(minutes=31))
+    bot.platform.restore("local:daily")
+    await bot.timer.run_until(start + timedelta(hours=6))
+    (failed,) = nudges(bot, "daily")
+    assert failed.state == "failed" and "connection reset" in (failed.error or "")
+    assert [d.id for d in bot.store.recent_problems()] == [failed.id]
+    assert bot.platform.posts == []
+
+
+async def test_a_post_the_platform_refused_is_tried_again_and_goes_out_once_before_the_shift(make_bot: Any) -> None:
+    # The 06:30 BST nudge for the 07:00 shift: Slack still says "ratelimited" after its own retries.
+    start = datetime(2027, 6, 1, 5, 0, tzinfo=UTC)
+    bot = make_bot(FakeClock(start))
+    bot.platform.fail("local:daily", PostFailed("Slack is rate-limiting: ratelimited"))
+    await bot.start()
+    await bot.timer.run_until(datetime(2027, 6, 1, 5, 31, tzinfo=UTC))
+    (failed,) = nudges(bot, "daily")
+    assert failed.state == "failed" and "ratelimited" in (failed.error or "")
+    bot.platform.restore("local:daily")
+    await bot.timer.run_until(datetime(2027, 6, 1, 6, 0, tzinfo=UTC))
+    (posted,) = nudges(bot, "daily")
+    assert posted.id == failed.id and posted.state == "posted" and posted.error is None
+    assert posted.posted_at is not None and posted.posted_at < posted.shift_start
+    assert [view.delivery.id for view in bot.platform.posts] == [posted.id]
+    assert sorted(bot.store.recipients(posted.id)) == ["local:pc-d1", "local:pc-d2"]
+    assert bot.store.recent_problems() == []
+
+
+async def test_a_post_refused_until_the_shift_starts_stays_failed_after_a_few_tries(make_bot: Any) -> None:
+    start = datetime(2027, 6, 1, 5, 0, tzinfo=UTC)
+    bot = make_bot(FakeClock(start))
+    bot.platform.fail("local:daily", PostFailed("channel_not_found"))
     await bot.start()
     await bot.timer.run_until(start + timedelta(hours=6))
     (failed,) = nudges(bot, "daily")
     assert failed.state == "failed" and "channel_not_found" in (failed.error or "")
-    assert [d.id for d in bot.store.recent_problems()] == [failed.id]
+    tries = [at for job, at in bot.timer.fired if job == "nudge|daily|2027-06-01T06:00:00+00:00"]
+    assert 3 <= len(tries) <= 10
+    assert all(at < failed.shift_start for at in tries)
+    assert bot.platform.posts == []
 
 
 async def test_officers_who_have_not_acknowledged_get_one_reminder_while_on_shift(tmp_path: Path, make_bot: Any) -> None:
