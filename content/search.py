@@ -13,6 +13,7 @@ import json
 import math
 import re
 import sqlite3
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -502,14 +503,18 @@ class Index:
         for _, feats in phrasings:
             df.update(feats.keys())
         self._idf = {f: math.log((documents + 1) / (n + 1)) + 1.0 for f, n in df.items()}
-        self._df = df
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         owners = []
         for row, (card_id, feats) in enumerate(phrasings):
             vector = self._tfidf(feats)
             for name, value in vector.items():
-                self._postings[name].append((row, value))
+                rows, weights = postings[name]
+                rows.append(row)
+                weights.append(value)
             owners.append(card_id)
+        # Kept as typed arrays (4 + 8 bytes a posting, against some 60 for a tuple of two Python numbers): the
+        # index is most of the process's memory, and the weights are the same doubles either way.
+        self._postings = {name: (array("i", rows), array("d", weights)) for name, (rows, weights) in postings.items()}
         return owners
 
     def _tfidf(self, feats: Counter[str]) -> dict[str, float]:
@@ -598,8 +603,10 @@ class Index:
         vector = self._tfidf(features(words))
         rows: dict[int, float] = defaultdict(float)
         for name, value in vector.items():
-            for row, weight in self._postings.get(name, ()):
-                rows[row] += value * weight
+            found = self._postings.get(name)
+            if found is not None:
+                for row, weight in zip(*found, strict=True):
+                    rows[row] += value * weight
         phrase_card: dict[str, float] = {}
         per_topic: dict[str, list[float]] = defaultdict(list)
         nearest: dict[str, float] = {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ from bot.store import Database, DatabaseBusy, Delivery, Store
 from content.model import Card, Pack
 
 if TYPE_CHECKING:
-    from content.search import Index
+    from content.search import Answer, Index
 
 Clock = Callable[[], datetime]
 CLICK_DEADLINE = 2.0
@@ -27,12 +28,17 @@ POSTED_CACHE = 4096
 
 
 class SearchIndex:
-    """The pack's search index, built once per process on first use, off the event loop."""
+    """The pack's search index, built once per process on first use, and asked, off the event loop.
+
+    Answers run one at a time on the index's own thread: a question costs a few milliseconds of Python,
+    which on the loop would hold up every click arriving meanwhile (the GIL still lets the loop in every
+    switch interval); one thread also keeps the index's SQLite connection to one user at a time."""
 
     def __init__(self, pack: Pack, index: Index | None = None) -> None:
         self.pack = pack
         self._index = index
         self._lock = asyncio.Lock()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shiftbrief-search")
 
     async def get(self) -> Index:
         if self._index is None:
@@ -40,8 +46,16 @@ class SearchIndex:
                 if self._index is None:
                     from content.search import Index  # only what answers questions needs the index
 
-                    self._index = await asyncio.to_thread(Index, self.pack)
+                    loop = asyncio.get_running_loop()
+                    self._index = await loop.run_in_executor(self._thread, Index, self.pack)
         return self._index
+
+    async def answer(self, question: str) -> Answer:
+        index = await self.get()
+        return await asyncio.get_running_loop().run_in_executor(self._thread, index.answer, question)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=False, cancel_futures=True)
 
 
 class CoreContext:

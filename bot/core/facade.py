@@ -197,4 +197,5 @@ class Core:
         await self.ctx.index.get()
 
     def close(self) -> None:
+        self.ctx.index.close()
         self.db.close()

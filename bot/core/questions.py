@@ -85,7 +85,7 @@ class Questions:
         question = " ".join(text.split())
         if len(question) > MAX_QUESTION:
             raise InvalidInput(f"That question is {len(question)} characters; please keep it under {MAX_QUESTION}.")
-        answer = (await ctx.index.get()).answer(question)
+        answer = await ctx.index.answer(question)
         card = answer.card if answer.answered else None
         if not record:
             return AskResult(answer, 0)

@@ -36,13 +36,10 @@ from bot.teams.bot import TeamsBot
 from bot.teams.credentials import CachedCredentialsFactory
 from bot.teams.platform import References, TeamsPlatform
 from bot.teams.throttle import Throttle
+from bot.teams.unconfigured import EMULATOR_VARIABLE, NOT_CONFIGURED, PATH, set_up
 
 log = logging.getLogger(__name__)
-PATH = "/api/messages"
 MEDIA_TYPE = "application/json"
-EMULATOR_VARIABLE = "SHIFTBRIEF_TEAMS_EMULATOR"
-NOT_CONFIGURED = (f"unauthorized: MICROSOFT_APP_ID is not set and Teams emulator mode is off ({EMULATOR_VARIABLE}=1 "
-                  "turns it on for a loopback HOST)")
 # Activity fields the bot reads that must be strings when present (timestamps are parsed by msrest).
 TEXT_FIELDS = ("id", "channelId", "name", "text", "textFormat", "replyToId", "locale", "deliveryMode", "timestamp",
                "localTimestamp", "topicName")
@@ -65,7 +62,7 @@ class TeamsEndpoint:
         self.emulator = emulator and validator is None  # unauthenticated; bot/app.py keeps the route to this machine
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
-        if self.validator is None and not self.emulator:
+        if self.validator is None and not self.emulator:  # not built so (bot.teams.unconfigured serves that)
             return _refuse(request, 401, NOT_CONFIGURED)
         if request.content_type != MEDIA_TYPE:  # parsed: `text/plain; x=application/json` is text/plain
             return _refuse(request, 415, f"expected Content-Type: {MEDIA_TYPE} (a Bot Framework activity)")
@@ -250,22 +247,12 @@ def add_routes(app: web.Application, core: Core, settings: Settings, platform: T
         note = f"Microsoft Teams at POST {PATH}: every activity's token is checked for app {settings.microsoft_app_id}"
         if settings.teams_emulator:
             note += f" ({EMULATOR_VARIABLE} is ignored while MICROSOFT_APP_ID is set)"
-    elif not settings.host_is_loopback:
-        return (f"Microsoft Teams is off: MICROSOFT_APP_ID is not set and HOST={settings.host} is not a loopback "
-                f"address, so {PATH} would accept anyone's requests unauthenticated. Set MICROSOFT_APP_ID, "
-                "MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (docs/teams.md)"
-                + (f"; {EMULATOR_VARIABLE}=1 is honoured only on a loopback HOST." if settings.teams_emulator else "."))
-    elif settings.teams_emulator:
+    else:  # emulator mode on a loopback HOST (bot.teams.unconfigured.set_up): otherwise this is never called
+        assert set_up(settings)
         validator, emulator = None, True
         note = (f"Microsoft Teams at POST {PATH} in emulator mode ({EMULATOR_VARIABLE}=1): requests are not "
                 "authenticated, so only requests from this machine are accepted (a loopback peer, Host "
                 "127.0.0.1, localhost or [::1] on this port, no proxy headers)")
-    else:
-        validator = None
-        note = (f"Microsoft Teams at POST {PATH} answers 401 to every request: MICROSOFT_APP_ID is not set and "
-                f"emulator mode is off. To try the bot with the Bot Framework Emulator on this machine, set "
-                f"{EMULATOR_VARIABLE}=1 (HOST must stay a loopback address); for Teams itself, set "
-                "MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (docs/teams.md).")
     endpoint = TeamsEndpoint(platform.adapter, TeamsBot(core, platform), validator, emulator)
     app[TEAMS_ENDPOINT] = endpoint
     app.router.add_post(PATH, endpoint.messages)

@@ -8,6 +8,8 @@ every loopback start) and B12 (`expectReplies` answered 500).
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app
 from bot.config import ConfigError, load_config, load_settings
+from bot.core import PostFailed
+from bot.core.roles import SYSTEM
 from content.model import Pack
 from tests.conftest import FakeClock, shared_index, write_config
 from tests.records import records
@@ -66,6 +70,35 @@ async def test_without_the_variable_the_b2_cross_site_request_gets_nothing(close
         response = await closed.client.post("/api/messages", json=activity, headers={"Content-Type": content_type})
         assert response.status == 401
     assert closed.connector.calls == []
+
+
+async def test_without_teams_set_up_a_post_to_a_teams_channel_names_the_variables_and_records_nothing(
+    closed: Teams,
+) -> None:
+    with pytest.raises(PostFailed, match="MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID"):
+        await closed.core.post_briefing(SYSTEM, "response-a")
+    assert closed.connector.calls == []
+    states = ("claimed", "posting", "posted", "failed", "missed")
+    assert records(closed.core).deliveries(team_ids=["response-a"], states=states) == []  # refused before any record
+
+
+def test_a_process_without_teams_set_up_never_imports_botbuilder(tmp_path: Path) -> None:
+    """Some 16 MB of memory a force running Slack only (or the local workspace) need not carry."""
+    script = (
+        "import sys\n"
+        "from bot.app import build_app\n"
+        "from bot.config import load_config, load_settings\n"
+        "from content import load_pack\n"
+        "from tests.conftest import FakeClock\n"
+        "from datetime import UTC, datetime\n"
+        f"settings = load_settings({{'SHIFTBRIEF_DB': {str(tmp_path / 'sb.db')!r}, 'HOST': '127.0.0.1'}})\n"
+        "build_app(settings, load_config(settings.config_path), load_pack(), FakeClock(datetime(2026, 12, 1, tzinfo=UTC)))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('botbuilder', 'botframework'))}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).parents[2], check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(
