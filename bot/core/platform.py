@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NoReturn, Protocol, runtime_checkable
 
 from bot.config import Team
+from bot.core.errors import PostFailed
 from bot.store import Delivery
 from content.model import Card
 
@@ -34,8 +35,8 @@ class Platform(Protocol):
     acted on), Teams neutralises Markdown and HTML. Messages a platform renders itself (its own mrkdwn or
     Markdown) go through its own, separately named methods, never these.
 
-    A stand-in for a platform that is not set up may instead offer `why_not(channel) -> str`, saying what
-    to configure; the core then refuses posts there before recording anything.
+    A stand-in for a platform that is not set up (`Unconfigured`) offers `why_not(channel) -> str` too,
+    saying what to configure; the core then refuses posts there before recording anything.
 
     A platform may offer `is_member(channel, person_id) -> bool` (see `Membership`): whether the person
     belongs to the channel now, for deciding whose acknowledgement counts. One that does not is treated as
@@ -80,3 +81,39 @@ class Membership(Protocol):
         channel, for Teams on the team's roster, locally a configured member or sergeant. May be cached
         briefly; raises if the platform cannot tell just now."""
         ...
+
+
+class Unconfigured:
+    """The stand-in registered for a platform this process is not set up for: every call raises PostFailed
+    saying what to configure (`why_not`, which each platform's subclass words), so nothing is recorded and
+    nobody is told a bare 'not connected'. The core asks `why_not` before it records a post."""
+
+    name: str
+
+    def why_not(self, channel: str) -> str:
+        raise NotImplementedError
+
+    def _refuse(self, channel: str) -> NoReturn:
+        raise PostFailed(self.why_not(channel))
+
+    async def members(self, channel: str) -> list[tuple[str, str]]:
+        self._refuse(channel)
+
+    async def is_member(self, channel: str, person_id: str) -> bool:
+        """The platform cannot be asked: the refusal says what to configure."""
+        self._refuse(channel)
+
+    async def post_card(self, view: CardView) -> dict[str, Any]:
+        self._refuse(view.delivery.channel)
+
+    async def update_card(self, view: CardView) -> None:
+        self._refuse(view.delivery.channel)
+
+    async def find_post(self, delivery: Delivery) -> dict[str, Any] | None:
+        self._refuse(delivery.channel)
+
+    async def send_direct(self, person_id: str, text: str) -> None:
+        self._refuse(person_id)
+
+    async def post_text(self, channel: str, text: str) -> None:
+        self._refuse(channel)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from bot.config import Settings
-from bot.core import Delivery
-from bot.core.errors import PostFailed
-from bot.core.platform import CardView
+from bot.core.platform import Unconfigured
 
 
 def missing_variables(settings: Settings) -> str:
@@ -18,7 +14,7 @@ def missing_variables(settings: Settings) -> str:
             "(Socket Mode) for hearing clicks and commands")
 
 
-class UnconfiguredSlack:
+class UnconfiguredSlack(Unconfigured):
     """Registered as the `slack` platform when Slack is not set up, so a post to a `slack:` channel fails
     with the variables to set rather than a bare 'not connected'."""
 
@@ -31,28 +27,3 @@ class UnconfiguredSlack:
         """Why `channel` cannot be reached: for the core to refuse before recording anything, if it asks."""
         return (f"Slack is not set up in this process, so {channel} cannot be reached: {self.missing}. "
                 "Set the variables as docs/slack.md (step 4) describes.")
-
-    def _refuse(self, channel: str) -> NoReturn:
-        raise PostFailed(self.why_not(channel))
-
-    async def members(self, channel: str) -> list[tuple[str, str]]:
-        self._refuse(channel)
-
-    async def is_member(self, channel: str, person_id: str) -> bool:
-        """Slack cannot be asked: the refusal says what to configure (nothing is recorded)."""
-        self._refuse(channel)
-
-    async def post_card(self, view: CardView) -> dict[str, Any]:
-        self._refuse(view.delivery.channel)
-
-    async def update_card(self, view: CardView) -> None:
-        self._refuse(view.delivery.channel)
-
-    async def find_post(self, delivery: Delivery) -> dict[str, Any] | None:
-        self._refuse(delivery.channel)
-
-    async def send_direct(self, person_id: str, text: str) -> None:
-        self._refuse(person_id)
-
-    async def post_text(self, channel: str, text: str) -> None:
-        self._refuse(channel)

@@ -8,14 +8,11 @@ loopback HOST). Otherwise a post to a `teams:` channel fails naming the variable
 from __future__ import annotations
 
 import logging
-from typing import Any, NoReturn
 
 from aiohttp import web
 
 from bot.config import Settings
-from bot.core import Delivery
-from bot.core.errors import PostFailed
-from bot.core.platform import CardView
+from bot.core.platform import Unconfigured
 
 log = logging.getLogger(__name__)
 PATH = "/api/messages"
@@ -30,37 +27,13 @@ def set_up(settings: Settings) -> bool:
     return bool(settings.microsoft_app_id) or (settings.teams_emulator and settings.host_is_loopback)
 
 
-class UnconfiguredTeams:
+class UnconfiguredTeams(Unconfigured):
     """Registered as the `teams` platform when Teams is not set up: every post says what to configure."""
 
     name = "teams"
 
     def why_not(self, channel: str) -> str:
         return f"Microsoft Teams is not set up in this process, so {channel} cannot be reached: {SET_UP}."
-
-    def _refuse(self, channel: str) -> NoReturn:
-        raise PostFailed(self.why_not(channel))
-
-    async def members(self, channel: str) -> list[tuple[str, str]]:
-        self._refuse(channel)
-
-    async def is_member(self, channel: str, person_id: str) -> bool:
-        self._refuse(channel)
-
-    async def post_card(self, view: CardView) -> dict[str, Any]:
-        self._refuse(view.delivery.channel)
-
-    async def update_card(self, view: CardView) -> None:
-        self._refuse(view.delivery.channel)
-
-    async def find_post(self, delivery: Delivery) -> dict[str, Any] | None:
-        self._refuse(delivery.channel)
-
-    async def send_direct(self, person_id: str, text: str) -> None:
-        self._refuse(person_id)
-
-    async def post_text(self, channel: str, text: str) -> None:
-        self._refuse(channel)
 
 
 def add_routes(app: web.Application, settings: Settings) -> str:
