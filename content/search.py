@@ -26,6 +26,7 @@ from content.topics import TOPICS, topic_title
 FIELDS = ("title", "myth", "also_asked", "body", "topic")
 WEIGHTS = (6.0, 4.0, 8.0, 1.0, 3.0)
 THRESHOLD = 0.5              # answer at or above this confidence
+OOS_LEAD = 0.1               # never answer when an out-of-scope example is this much nearer than the topic's
 CARD_K = 12                  # cards ranked by FTS5
 TOPIC_DECAY = 0.5            # a topic's second card (or phrasing) counts this much
 CHAR_NGRAMS = (3, 4)         # character n-gram lengths, within words
@@ -393,6 +394,10 @@ def decide(signals: Signals, params: Params) -> tuple[str | None, dict[str, floa
     }
     if topic not in signals.solid:
         return topic, feats, 0.0  # only everyday words ("what time is it"): nothing to answer from
+    if feats["oos_lead"] >= OOS_LEAD:
+        # Worded like a question the coordinators marked "not ours" more than like any of the topic's own
+        # phrasings ("can I drive on blue lights to a call"): the shared pack words do not make it ours.
+        return topic, feats, 0.0
     intercept, *weights = params.confidence
     z = intercept + sum(w * feats[name] for w, name in zip(weights, FEATURES, strict=True))
     return topic, feats, 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))

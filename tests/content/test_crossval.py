@@ -9,6 +9,7 @@ from dataclasses import replace
 from bench.crossval import folds
 from bench.measure import Question, load_all
 from bench.tune import Example, evaluate, fit, key, without
+from content.load import MAX_EXAMPLE
 from content.model import Example as ContentExample
 from content.model import Pack
 from content.search import Index
@@ -44,7 +45,9 @@ def test_a_folds_questions_are_held_out_of_the_examples_its_index_learns_from(pa
 
 def test_every_benchmark_question_is_an_example_so_crossval_must_hold_them_out(pack: Pack) -> None:
     examples = {key(e.q) for e in pack.examples}
-    assert all(key(q.text) in examples for q in load_all())
+    # An example is at most MAX_EXAMPLE characters: a longer benchmark question (a briefing-paper request
+    # of round 7) is measured but cannot be taught.
+    assert all(key(q.text) in examples for q in load_all() if len(q.text) <= MAX_EXAMPLE)
 
 
 def test_fitting_on_some_questions_gives_parameters_that_answer_others(index: Index) -> None:
