@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heldout", action="store_true",
                         help="score the held-out set (bench/data/heldout-round4.jsonl): never an example, never tuned on")
     parser.add_argument("--sealed", action="store_true",
-                        help="score the sealed set (bench/data/sealed-round9.jsonl), beside the held-out set: written"
+                        help="score the sealed set (bench/data/sealed-round10.jsonl), beside the held-out set: written"
                              " from evidence.md alone by someone who saw no card or example, never tuned on")
     args = parser.parse_args(argv)
     if args.sealed:
