@@ -27,7 +27,8 @@ SPLITS = ("dev", "heldout")
 # A fourth set, written independently and kept out of the examples and of all tuning: the honest estimate.
 HELDOUT = DATA / "heldout-round4.jsonl"
 SEALED = DATA / "sealed-round10.jsonl"
-"""Written from evidence.md alone by someone who saw no card, example or earlier set (issue 12): run, never tuned on."""
+"""Written from evidence.md alone by someone who saw no card, example or earlier set (issue 12): run once on
+eb1a41f (94.3% right topic, 90.8% refused), never tuned on. The next change to the answerer needs a new one."""
 
 
 @dataclass(frozen=True)
