@@ -52,7 +52,8 @@ async def post_card(client: TestClient, team: str, topic: str = "") -> str:
 @pytest.fixture
 async def history(client: TestClient, clock: FakeClock, assembly: Assembly) -> None:
     """Two weeks of Team A (the second with no check answered yet), one card to Team B, and questions: one
-    outside hot spots policing, and one near the topics that no card answers (a content gap)."""
+    outside hot spots policing, and two near the topics that no card answers (content gaps, one of them
+    written as a spreadsheet formula)."""
     await act_as(client, "local:sgt-a")
     first = await post_card(client, "response-a", "displacement")
     await act_as(client, "local:pc-1")
@@ -60,10 +61,12 @@ async def history(client: TestClient, clock: FakeClock, assembly: Assembly) -> N
     await client.post(f"/deliveries/{first}/check", data={"choice": "1"})
     await act_as(client, "local:pc-2")
     await client.post(f"/deliveries/{first}/acknowledge")
-    await client.post("/ask", data={"question": "=HYPERLINK(\"http://evil.example\") overtime pay"})
     await client.post("/ask", data={"question": "who pays for overtime on rest days"})
     core = assembly.core
     no_card_answers = Core(core.ctx.config, core.db, core.ctx.pack, clock, {}, answering_nothing(core.ctx.pack))
+    # A content gap that a spreadsheet would run as a formula, for the CSV test.
+    await no_card_answers.ask(Actor("local:pc-2", "PC Two"),
+                              '=HYPERLINK("http://evil.example") how long at the hot spot', via="local")
     await no_card_answers.ask(Actor("local:pc-2", "PC Two"), "why do patrols stay 15 minutes at the hot spot?",
                               via="local")
     clock.advance(days=7)
