@@ -91,13 +91,20 @@ def render(r: dict[str, Any], when: str, where: str, revision: str) -> str:
         f" MB; under the click load **{c['memory_under_load_mb']} MB** | at most 150 MB:"
         f" {_verdict(c['memory_under_load_mb'] <= 150)} |",
         f"| exactly once | {ledger['acknowledgements_clicked']} acknowledgements clicked, {ledger['stored']} stored,"
-        f" {ledger['counted_on_cards']} counted on the cards; {ledger['double_clicks']} double clicks each told"
-        f" \"already\" ({ledger['told_already']}), {ledger['retries']} retries answered nothing;"
+        f" {ledger['counted_on_cards']} counted on the cards; {ledger['double_clicks']} double clicks and"
+        f" {ledger['pressed_again']} second presses, {ledger['told_already']} told \"already\"; of {ledger['retries']}"
+        f" Slack retries, {ledger['retries']- ledger['retries_answered']} answered nothing and"
+        f" {ledger['retries_answered']} did the work of a request not recorded; {ledger['told_press_again']} told \"not recorded, press Acknowledge again\""
+        " (the database not free within 2 s), who pressed again;"
         f" {'every one exactly once' if ledger['exactly_once'] else '**NOT exactly once**'} | every one exactly once |",
         "",
         "The floor is measured on HTTP answers, which is all it does. shiftbrief answers first too (`ack()` before",
         "any write), so its HTTP answers alone can run ahead of the work they start; its figure is the work done: the",
         "clicks divided by the time from the loop's start until the last private reply reached the stand-in.",
+        "A click whose write cannot have the database within 2 seconds is answered \"not recorded, please press",
+        "Acknowledge again\" with nothing written (the rule that keeps one slow lock from stalling a click); under",
+        "the closed loop, which holds the server past what its CPU serves, some are, and the load then presses",
+        "again as an officer would: the ledger checks every acknowledgement stored once after that.",
         "",
         "### Where the time goes",
         "",

@@ -43,6 +43,7 @@ class SlackApi:
     posts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # channel -> delivery ids
     post_times: list[float] = field(default_factory=list)  # wall clock of each accepted card post
     private: Counter[str] = field(default_factory=Counter)  # the first words of each private reply
+    press_again: list[list[str]] = field(default_factory=list)  # [channel, user] of each "... not recorded" reply
     updates: int = 0
     last_private_at: float = 0.0  # wall clock of the newest private reply
     _last_post: dict[str, float] = field(default_factory=dict)
@@ -58,7 +59,7 @@ class SlackApi:
         return web.json_response({
             "calls": dict(self.calls), "throttled": dict(self.throttled), "posts": dict(self.posts),
             "post_times": self.post_times, "private": dict(self.private), "updates": self.updates,
-            "last_private_at": self.last_private_at,
+            "last_private_at": self.last_private_at, "press_again": self.press_again,
         })
 
     async def api(self, request: web.Request) -> web.StreamResponse:
@@ -122,6 +123,8 @@ class SlackApi:
 
     def m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         self.private[" ".join(str(args.get("text", "")).split()[:3])] += 1
+        if "not recorded" in str(args.get("text", "")):  # the officer is asked to press again
+            self.press_again.append([str(args.get("channel", "")), str(args.get("user", ""))])
         self.last_private_at = time.time()
         return {"message_ts": self._new_ts()}
 
