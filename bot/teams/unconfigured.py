@@ -19,7 +19,8 @@ PATH = "/api/messages"
 EMULATOR_VARIABLE = "SHIFTBRIEF_TEAMS_EMULATOR"
 NOT_CONFIGURED = (f"unauthorized: MICROSOFT_APP_ID is not set and Teams emulator mode is off ({EMULATOR_VARIABLE}=1 "
                   "turns it on for a loopback HOST)")
-SET_UP = "set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (docs/teams.md)"
+VARIABLES = "MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (docs/teams.md)"
+SET_UP = f"set {VARIABLES}"
 
 
 def set_up(settings: Settings) -> bool:
@@ -40,8 +41,7 @@ def add_routes(app: web.Application, settings: Settings) -> str:
     """`POST /api/messages` answering 401 with the reason (loopback HOST only); the start-up note."""
     if not settings.host_is_loopback:
         return (f"Microsoft Teams is off: MICROSOFT_APP_ID is not set and HOST={settings.host} is not a loopback "
-                f"address, so {PATH} would accept anyone's requests unauthenticated. Set MICROSOFT_APP_ID, "
-                "MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (docs/teams.md)"
+                f"address, so {PATH} would accept anyone's requests unauthenticated. Set {VARIABLES}"
                 + (f"; {EMULATOR_VARIABLE}=1 is honoured only on a loopback HOST." if settings.teams_emulator else "."))
 
     async def refuse(request: web.Request) -> web.Response:
