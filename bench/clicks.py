@@ -270,9 +270,10 @@ class Sampler:
 
 
 async def press_again(session: aiohttp.ClientSession, url: str, api: Child, cards: dict[str, str],
-                      clicks: Clicks) -> None:
+                      clicks: Clicks) -> dict[str, Any]:
     """Officers told "not recorded, press again" (the database was not free within its deadline) press
-    Acknowledge again, as the reply asks, until none is told so; a few at a time, as people would."""
+    Acknowledge again, as the reply asks, until none is told so; a few at a time, as people would. Returns
+    the stand-in's record once every reply has been sent."""
     done = 0
     gate = asyncio.Semaphore(10)
 
@@ -283,11 +284,15 @@ async def press_again(session: aiohttp.ClientSession, url: str, api: Child, card
             await send(session, url, request)
 
     for _ in range(10):
-        told = (await settle(session, api, "private"))["press_again"]
+        seen = await settle(session, api, "private")
+        told = seen["press_again"]
         if len(told) == done:
-            return
+            break
         await asyncio.gather(*(again(channel, user) for channel, user in told[done:]))
         done = len(told)
+    else:
+        seen = await settle(session, api, "private")
+    return seen
 
 
 def ledger(db: Path, requests: list[Request], replies: dict[str, int]) -> dict[str, Any]:
@@ -368,8 +373,7 @@ async def measure(teams: int, officers: int, rate: float, seconds: float, client
                 ours["done_per_second"] = round(ours["requests"] / ours["done_s"], 1)
                 if profile is not None:
                     bot.process.send_signal(signal.SIGUSR2)
-            await press_again(session, url, api, cards, clicks)
-            seen = await settle(session, api, "private")
+            seen = await press_again(session, url, api, cards, clicks)
             result["memory_under_load_mb"] = sampler.highest
             result["memory_peak_mb"] = bot.memory_mb()["peak"]
             result["statuses"] = {str(s): statuses.count(s) for s in sorted(set(statuses))}
